@@ -1,0 +1,370 @@
+/**
+ * Keeps exactly min(concurrency, due jobs) running.
+ *
+ *   wake (enqueue, retry, a job finished, the next run_at, idle tick)
+ *     → pump: one transaction settles every finished attempt and leases into the free slots
+ *     → launch leased jobs; when slots stay free, emit `capacity` and sleep until the next run_at
+ *
+ * Settling and leasing share one transaction (group commit): under load, one fsync serves
+ * many jobs. A heartbeat (at most once a second) extends leases and stores progress; a lost
+ * lease or a cancel request aborts the job's signal. Memory holds only handles (abort
+ * controllers, timers); every fact lives in the database.
+ */
+
+import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { hostname } from 'node:os';
+import type { Logger } from 'pino';
+import { type Clock, systemClock } from '../clock.js';
+import type { Db } from '../db/connection.js';
+import { abortFor } from './abort-reasons.js';
+import { type BackoffPolicy, fullJitterDelayMs } from './backoff.js';
+import type { HandlerRegistry } from './handler.js';
+import type { Job, LeasedJob } from './job.js';
+import { type RunningAttempt, runAttempt } from './run-attempt.js';
+import {
+  type CancelResult,
+  cancelJob,
+  heartbeatJobs,
+  leaseJobs,
+  nextRunAt,
+  type RecoveredJob,
+  recoverExpiredLeases,
+  recoverInterrupted,
+  type Settlement,
+  type SettleResult,
+  settleJobs,
+} from './store/index.js';
+
+export interface SchedulerOptions {
+  db: Db;
+  handlers: HandlerRegistry;
+  concurrency: number;
+  leaseMs: number;
+  jobTimeoutMs: number;
+  backoff: BackoffPolicy;
+  logger: Logger;
+  clock?: Clock;
+  random?: () => number;
+  owner?: string;
+  /** Longest sleep with nothing due: sweeps expired leases, sees rows other tools wrote. */
+  idleTickMs?: number;
+  /** Progress is stored at most this often (it rides on the heartbeat). */
+  progressIntervalMs?: number;
+}
+
+export interface SettledEvent {
+  job: LeasedJob;
+  result: SettleResult;
+  durationMs: number;
+}
+
+export interface SchedulerEvents {
+  started: [job: LeasedJob];
+  settled: [event: SettledEvent];
+  capacity: [free: number];
+  recovered: [jobs: RecoveredJob[]];
+  leaseLost: [job: LeasedJob];
+}
+
+interface Active {
+  attempt: RunningAttempt;
+  logger: Logger;
+  startedAt: number;
+  lastBeatAt: number;
+  progress: { bytes: number; totalBytes: number | null } | undefined;
+  progressDirty: boolean;
+}
+
+interface Finished {
+  active: Active;
+  settlement: Settlement | null;
+}
+
+type State = 'new' | 'running' | 'stopping' | 'stopped';
+
+const DB_RETRY: BackoffPolicy = { baseMs: 100, maxMs: 30_000 };
+
+export function newOwnerId(): string {
+  return `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+}
+
+export class Scheduler extends EventEmitter<SchedulerEvents> {
+  readonly owner: string;
+  private readonly clock: Clock;
+  private readonly random: () => number;
+  private readonly idleTickMs: number;
+  private readonly heartbeatEveryMs: number;
+  private readonly active = new Map<string, Active>();
+  private readonly finished: Finished[] = [];
+  private state: State = 'new';
+  private pumping: Promise<void> | undefined;
+  private again = false;
+  private pumpQueued = false;
+  private dbFailures = 0;
+  private beating = false;
+  private wakeTimer: NodeJS.Timeout | undefined;
+  private heartbeatTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly options: SchedulerOptions) {
+    super();
+    this.owner = options.owner ?? newOwnerId();
+    this.clock = options.clock ?? systemClock;
+    this.random = options.random ?? Math.random;
+    this.idleTickMs = options.idleTickMs ?? 5000;
+    // A lease is extended a third of the way in, so two heartbeats can be late before it expires.
+    this.heartbeatEveryMs = Math.min(options.progressIntervalMs ?? 1000, options.leaseMs / 3);
+  }
+
+  get concurrency(): number {
+    return this.options.concurrency;
+  }
+
+  /** Jobs whose attempt this process is running now. */
+  get runningCount(): number {
+    return this.active.size;
+  }
+
+  get isRunning(): boolean {
+    return this.state === 'running';
+  }
+
+  /** Requeues what a dead process left running, then starts leasing. */
+  async start(): Promise<RecoveredJob[]> {
+    if (this.state !== 'new') throw new Error('scheduler already started');
+    const now = this.clock.now();
+    const recovered = await this.options.db.transaction().execute((trx) => recoverInterrupted(trx, this.owner, now));
+    if (recovered.length > 0) {
+      this.options.logger.warn({ jobs: recovered.length }, 'requeued jobs interrupted by an earlier stop or crash');
+      this.emit('recovered', recovered);
+    }
+    this.state = 'running';
+    this.heartbeatTimer = setInterval(() => void this.heartbeat(), this.heartbeatEveryMs).unref();
+    this.wake();
+    return recovered;
+  }
+
+  /** Look for work soon (coalesced: many wakes in one tick make one pump). */
+  wake(): void {
+    if (this.state !== 'running' && this.finished.length === 0) return;
+    if (this.pumpQueued) return;
+    this.pumpQueued = true;
+    setImmediate(() => {
+      this.pumpQueued = false;
+      void this.pump();
+    });
+  }
+
+  /** Cancel a job: queued ones at once, running ones through their abort signal. */
+  async cancel(id: string): Promise<CancelResult> {
+    const result = await cancelJob(this.options.db, id, this.clock.now());
+    if (result.outcome === 'requested') this.active.get(id)?.attempt.controller.abort(abortFor.cancelled());
+    if (result.outcome === 'done') void this.discard(result.job);
+    return result;
+  }
+
+  /**
+   * Stop leasing, let running jobs finish for up to `graceMs`, then abort the rest and put them
+   * back to `queued` without spending their attempt. Resolves when every outcome is written.
+   */
+  async stop(graceMs: number): Promise<void> {
+    if (this.state === 'stopped' || this.state === 'stopping') return;
+    this.state = 'stopping';
+    clearTimeout(this.wakeTimer);
+    const deadline = this.clock.now() + graceMs;
+    // Keep a slice of the grace for aborted handlers to wind down and for the final write.
+    const reserve = Math.min(2000, graceMs / 4);
+    await this.waitForActive(graceMs - reserve);
+    if (this.active.size > 0) {
+      this.options.logger.warn({ jobs: this.active.size }, 'shutdown grace over: aborting running jobs');
+      for (const { attempt } of this.active.values()) attempt.controller.abort(abortFor.shutdown());
+      await this.waitForActive(Math.max(0, deadline - this.clock.now()));
+      for (const { attempt } of this.active.values()) attempt.abandon();
+      await this.waitForActive(Number.POSITIVE_INFINITY);
+    }
+    for (let tries = 0; this.finished.length > 0 && tries < 5; tries++) await this.pump();
+    clearInterval(this.heartbeatTimer);
+    this.state = 'stopped';
+  }
+
+  private async waitForActive(ms: number): Promise<void> {
+    if (this.active.size === 0 || ms <= 0) return;
+    const all = Promise.allSettled([...this.active.values()].map((a) => a.attempt.done));
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = Number.isFinite(ms) ? new Promise((resolve) => (timer = setTimeout(resolve, ms))) : all;
+    await Promise.race([all, timeout]);
+    clearTimeout(timer);
+    // An attempt's `done` resolves a tick before it leaves `active`.
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+
+  private pump(): Promise<void> {
+    if (this.pumping) {
+      this.again = true;
+      return this.pumping;
+    }
+    this.pumping = (async () => {
+      do {
+        this.again = false;
+        await this.cycle();
+      } while (this.again);
+    })().finally(() => {
+      this.pumping = undefined;
+    });
+    return this.pumping;
+  }
+
+  private async cycle(): Promise<void> {
+    const finished = this.finished.splice(0);
+    const settlements = finished.flatMap((f) => (f.settlement ? [f.settlement] : []));
+    const free = this.state === 'running' ? this.options.concurrency - this.active.size : 0;
+    if (finished.length === 0 && free <= 0) return;
+
+    const now = this.clock.now();
+    let results: SettleResult[] = [];
+    let leased: LeasedJob[] = [];
+    try {
+      await this.options.db.transaction().execute(async (trx) => {
+        results = await settleJobs(trx, settlements, now);
+        leased =
+          free > 0 ? await leaseJobs(trx, { owner: this.owner, limit: free, now, leaseMs: this.options.leaseMs }) : [];
+      });
+      this.dbFailures = 0;
+    } catch (error) {
+      // Keep the outcomes and try again later: a locked or full database must not lose them.
+      this.finished.unshift(...finished);
+      this.dbFailures++;
+      const delay = fullJitterDelayMs(this.dbFailures, DB_RETRY, this.random);
+      this.options.logger.error({ err: error, retryInMs: delay }, 'scheduler could not write to the database');
+      this.armWakeTimer(delay);
+      return;
+    }
+
+    for (const job of leased) this.launch(job, now);
+    for (const { active, settlement } of finished) this.reportSettled(active, settlement, results, now);
+
+    if (this.state !== 'running') return;
+    const freeAfter = this.options.concurrency - this.active.size;
+    if (freeAfter > 0) {
+      this.emit('capacity', freeAfter);
+      await this.sleepUntilDue();
+    } else {
+      this.armWakeTimer(this.idleTickMs);
+    }
+  }
+
+  private launch(job: LeasedJob, now: number): void {
+    const logger = this.options.logger.child({ jobId: job.id, attempt: job.attempts });
+    const entry: Active = {
+      logger,
+      startedAt: now,
+      lastBeatAt: now,
+      progress: undefined,
+      progressDirty: false,
+      attempt: undefined as unknown as RunningAttempt,
+    };
+    entry.attempt = runAttempt(job, {
+      handler: this.options.handlers.get(job.type),
+      clock: this.clock,
+      backoff: this.options.backoff,
+      random: this.random,
+      jobTimeoutMs: this.options.jobTimeoutMs,
+      logger,
+      onProgress: (bytes, totalBytes) => {
+        entry.progress = { bytes, totalBytes };
+        entry.progressDirty = true;
+      },
+    });
+    this.active.set(job.id, entry);
+    logger.debug({ type: job.type }, 'job started');
+    this.emit('started', job);
+    void entry.attempt.done.then((settlement) => {
+      this.active.delete(job.id);
+      this.finished.push({ active: entry, settlement });
+      this.wake();
+    });
+  }
+
+  private reportSettled(active: Active, settlement: Settlement | null, results: SettleResult[], now: number): void {
+    const { job } = active.attempt;
+    const result = (settlement && results.find((r) => r.id === job.id)) || {
+      id: job.id,
+      kind: settlement?.kind ?? 'released',
+      applied: false,
+      status: null,
+    };
+    const durationMs = now - active.startedAt;
+    if (!result.applied) {
+      active.logger.warn('job outcome discarded: its lease was lost (expired or recovered elsewhere)');
+      this.emit('leaseLost', job);
+    } else {
+      const error = settlement && 'error' in settlement ? settlement.error : undefined;
+      const level = result.status === 'failed' ? 'warn' : 'info';
+      active.logger[level]({ status: result.status, durationMs, error }, `job ${result.status}`);
+      if (result.status === 'failed' || result.status === 'cancelled') void this.discard(job);
+    }
+    this.emit('settled', { job, result, durationMs });
+  }
+
+  private async discard(job: Pick<Job, 'id' | 'type'>): Promise<void> {
+    try {
+      await this.options.handlers.get(job.type)?.discard?.(job);
+    } catch (error) {
+      this.options.logger.error({ err: error, jobId: job.id }, 'could not remove the partial work of a finished job');
+    }
+  }
+
+  private async sleepUntilDue(): Promise<void> {
+    try {
+      const due = await nextRunAt(this.options.db);
+      const delay =
+        due === undefined ? this.idleTickMs : Math.min(Math.max(0, due - this.clock.now()), this.idleTickMs);
+      this.armWakeTimer(delay);
+    } catch (error) {
+      this.options.logger.error({ err: error }, 'scheduler could not read the next due time');
+      this.armWakeTimer(this.idleTickMs);
+    }
+  }
+
+  private armWakeTimer(delayMs: number): void {
+    clearTimeout(this.wakeTimer);
+    this.wakeTimer = setTimeout(() => void this.onTimer(), delayMs).unref();
+  }
+
+  private async onTimer(): Promise<void> {
+    if (this.state !== 'running') return;
+    try {
+      const recovered = await recoverExpiredLeases(this.options.db, this.clock.now());
+      if (recovered.length > 0) {
+        this.options.logger.warn({ jobs: recovered.map((r) => r.id) }, 'requeued jobs whose lease expired');
+        this.emit('recovered', recovered);
+      }
+    } catch (error) {
+      this.options.logger.error({ err: error }, 'expired-lease sweep failed');
+    }
+    await this.pump();
+  }
+
+  private async heartbeat(): Promise<void> {
+    if (this.beating || this.active.size === 0) return;
+    const now = this.clock.now();
+    const due = [...this.active.values()].filter(
+      (a) => a.progressDirty || now - a.lastBeatAt >= this.options.leaseMs / 3,
+    );
+    if (due.length === 0) return;
+    this.beating = true;
+    try {
+      const beats = due.map(({ attempt: { job }, progress }) => ({ id: job.id, token: job.leaseToken, progress }));
+      for (const a of due) a.progressDirty = false;
+      const { lost, cancelRequested } = await heartbeatJobs(this.options.db, beats, now, this.options.leaseMs);
+      for (const a of due) a.lastBeatAt = now;
+      for (const id of lost) this.active.get(id)?.attempt.controller.abort(abortFor.leaseLost());
+      for (const id of cancelRequested) this.active.get(id)?.attempt.controller.abort(abortFor.cancelled());
+    } catch (error) {
+      for (const a of due) a.progressDirty = a.progress !== undefined;
+      this.options.logger.error({ err: error }, 'heartbeat failed; leases not extended');
+    } finally {
+      this.beating = false;
+    }
+  }
+}

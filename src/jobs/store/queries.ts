@@ -1,0 +1,145 @@
+/**
+ * Reads: one job, its attempts, history pages (keyset, newest first), counts and timings.
+ * Every query here is an index seek; none grows with the size of the history.
+ */
+import type { Db } from '../../db/connection.js';
+import { JOB_STATUSES, type Job, type JobErrorInfo, type JobSource, type JobStatus, rowToJob } from '../job.js';
+
+export async function getJob(db: Db, id: string): Promise<Job | undefined> {
+  const row = await db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
+  return row && rowToJob(row);
+}
+
+export interface JobAttempt {
+  attempt: number;
+  owner: string;
+  startedAt: number;
+  finishedAt: number | null;
+  outcome: string | null;
+  error: JobErrorInfo | null;
+}
+
+export async function getAttempts(db: Db, jobId: string): Promise<JobAttempt[]> {
+  const rows = await db
+    .selectFrom('job_attempts')
+    .select(['attempt', 'owner', 'started_at', 'finished_at', 'outcome', 'error'])
+    .where('job_id', '=', jobId)
+    .orderBy('id')
+    .execute();
+  return rows.map((row) => ({
+    attempt: row.attempt,
+    owner: row.owner,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    outcome: row.outcome,
+    error: row.error === null ? null : (JSON.parse(row.error) as JobErrorInfo),
+  }));
+}
+
+/** Position in the history: the last row of the previous page. */
+export interface HistoryCursor {
+  createdAt: number;
+  seq: number;
+}
+
+export interface ListFilter {
+  statuses?: readonly JobStatus[];
+  source?: JobSource;
+  createdAfter?: number;
+  createdBefore?: number;
+  limit: number;
+  after?: HistoryCursor;
+}
+
+export interface JobPage {
+  jobs: Job[];
+  /** Cursor for the next page; undefined on the last page. */
+  next: HistoryCursor | undefined;
+}
+
+const newestFirst = (a: Job, b: Job) => b.createdAt - a.createdAt || b.seq - a.seq;
+
+async function listOne(db: Db, filter: ListFilter, status: JobStatus | undefined): Promise<Job[]> {
+  const { after, source, createdAfter, createdBefore } = filter;
+  const rows = await db
+    .selectFrom('jobs')
+    .selectAll()
+    .$if(status !== undefined, (q) => q.where('status', '=', status as JobStatus))
+    .$if(source !== undefined, (q) => q.where('source', '=', source as JobSource))
+    .$if(createdAfter !== undefined, (q) => q.where('created_at', '>=', createdAfter as number))
+    .$if(createdBefore !== undefined, (q) => q.where('created_at', '<', createdBefore as number))
+    .$if(after !== undefined, (q) =>
+      q.where((eb) =>
+        eb(
+          eb.refTuple('created_at', 'seq'),
+          '<',
+          eb.tuple((after as HistoryCursor).createdAt, (after as HistoryCursor).seq),
+        ),
+      ),
+    )
+    .orderBy('created_at', 'desc')
+    .orderBy('seq', 'desc')
+    .limit(filter.limit + 1)
+    .execute();
+  return rows.map(rowToJob);
+}
+
+/**
+ * Newest first. Several statuses are read as one index seek each and merged, which stays
+ * cheap at any depth where `status IN (…)` would make SQLite sort every matching row.
+ */
+export async function listJobs(db: Db, filter: ListFilter): Promise<JobPage> {
+  const statuses = filter.statuses && filter.statuses.length < JOB_STATUSES.length ? filter.statuses : undefined;
+  const parts = statuses
+    ? await Promise.all([...new Set(statuses)].map((status) => listOne(db, filter, status)))
+    : [await listOne(db, filter, undefined)];
+  const merged = parts.flat().sort(newestFirst);
+  const jobs = merged.slice(0, filter.limit);
+  const last = jobs.at(-1);
+  const next = merged.length > filter.limit && last ? { createdAt: last.createdAt, seq: last.seq } : undefined;
+  return { jobs, next };
+}
+
+export type StatusCounts = Record<JobStatus, number>;
+
+/** Kept by triggers: O(1) however long the history. */
+export async function countByStatus(db: Db): Promise<StatusCounts> {
+  const rows = await db.selectFrom('job_status_counts').select(['status', 'count']).execute();
+  const counts = Object.fromEntries(JOB_STATUSES.map((status) => [status, 0])) as StatusCounts;
+  for (const row of rows) counts[row.status as JobStatus] = row.count;
+  return counts;
+}
+
+/** When the next queued job falls due (undefined when none is queued). */
+export async function nextRunAt(db: Db): Promise<number | undefined> {
+  const row = await db
+    .selectFrom('jobs')
+    .select('run_at')
+    .where('status', '=', 'queued')
+    .orderBy('run_at')
+    .orderBy('seq')
+    .limit(1)
+    .executeTakeFirst();
+  return row?.run_at;
+}
+
+export async function oldestQueuedAt(db: Db): Promise<number | undefined> {
+  const row = await db
+    .selectFrom('jobs')
+    .select('created_at')
+    .where('status', '=', 'queued')
+    .orderBy('created_at')
+    .orderBy('seq')
+    .limit(1)
+    .executeTakeFirst();
+  return row?.created_at;
+}
+
+export async function countFinishedSince(db: Db, since: number): Promise<number> {
+  const row = await db
+    .selectFrom('jobs')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('finished_at', '>=', since)
+    .executeTakeFirstOrThrow();
+  return row.n;
+}

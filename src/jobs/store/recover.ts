@@ -1,0 +1,66 @@
+/**
+ * Give back jobs whose worker is gone: at start-up, every `running` row left by an earlier
+ * process (it is dead: one process owns a database file); on a timer, every lease that expired.
+ * The interrupted attempt stays counted; a job whose attempts are spent ends `failed` (so a job
+ * that crashes the process cannot loop), and a job whose cancel was requested ends `cancelled`.
+ */
+import { type RawBuilder, sql } from 'kysely';
+import type { Db } from '../../db/connection.js';
+import type { JobErrorInfo } from '../job.js';
+
+export interface RecoveredJob {
+  id: string;
+  status: 'queued' | 'failed' | 'cancelled';
+}
+
+const INTERRUPTED: JobErrorInfo = {
+  code: 'interrupted',
+  message: 'the process running this job stopped before it finished',
+  retryable: true,
+};
+const CANCELLED: JobErrorInfo = { code: 'cancelled', message: 'cancelled by request', retryable: false };
+const LEASE_EXPIRED: JobErrorInfo = {
+  code: 'lease_expired',
+  message: 'the lease expired before the job finished (no heartbeat)',
+  retryable: true,
+};
+
+async function recover(
+  db: Db,
+  which: RawBuilder<unknown>,
+  now: number,
+  reason: JobErrorInfo,
+  outcome: 'interrupted' | 'lease_expired',
+): Promise<RecoveredJob[]> {
+  const spentError = JSON.stringify({ ...reason, message: `${reason.message}; no attempts left`, retryable: false });
+  const { rows } = await sql<RecoveredJob & { token: string }>`
+    UPDATE jobs
+    SET status = CASE WHEN cancel_requested THEN 'cancelled'
+                      WHEN attempts >= max_attempts THEN 'failed'
+                      ELSE 'queued' END,
+        error = CASE WHEN cancel_requested THEN ${JSON.stringify(CANCELLED)}
+                     WHEN attempts >= max_attempts THEN ${spentError}
+                     ELSE ${JSON.stringify(reason)} END,
+        finished_at = CASE WHEN cancel_requested OR attempts >= max_attempts THEN ${now} ELSE NULL END,
+        run_at = ${now}, updated_at = ${now},
+        lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL
+    WHERE status = 'running' AND ${which}
+    RETURNING id, status
+  `.execute(db);
+  if (rows.length > 0) {
+    await sql`
+      UPDATE job_attempts SET finished_at = ${now}, outcome = ${outcome}, error = ${JSON.stringify(reason)}
+      WHERE outcome IS NULL AND job_id IN (SELECT value FROM json_each(${JSON.stringify(rows.map((r) => r.id))}))
+    `.execute(db);
+  }
+  return rows.map(({ id, status }) => ({ id, status }));
+}
+
+/** At start-up: every running row not owned by `owner` belongs to a process that is gone. */
+export function recoverInterrupted(db: Db, owner: string, now: number): Promise<RecoveredJob[]> {
+  return recover(db, sql`lease_owner IS NOT ${owner}`, now, INTERRUPTED, 'interrupted');
+}
+
+export function recoverExpiredLeases(db: Db, now: number): Promise<RecoveredJob[]> {
+  return recover(db, sql`lease_expires_at < ${now}`, now, LEASE_EXPIRED, 'lease_expired');
+}

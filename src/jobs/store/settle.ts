@@ -1,0 +1,159 @@
+/**
+ * End attempts: success, failure (retry or give up), cancellation, or release at shutdown.
+ * Every change is guarded by `status = 'running'` and the lease token, so the outcome of a
+ * lease that was lost (expired and recovered, settled twice) changes nothing and is reported
+ * as not applied. Batched: one statement per kind for any number of jobs (group commit).
+ *
+ * Call inside a transaction: the job row and its attempt row change together.
+ */
+import { sql } from 'kysely';
+import type { Db } from '../../db/connection.js';
+import type { JobErrorInfo, JobStatus, JsonObject } from '../job.js';
+
+interface LeaseRef {
+  id: string;
+  token: string;
+}
+
+export type Settlement =
+  | (LeaseRef & { kind: 'succeeded'; result: JsonObject | null })
+  /** Goes back to `queued` at `retryAt` when retryable and attempts remain, else `failed`. */
+  | (LeaseRef & { kind: 'failed'; error: JobErrorInfo; retryAt: number })
+  | (LeaseRef & { kind: 'cancelled'; error: JobErrorInfo })
+  /** Shutdown: back to `queued` at once, the attempt not spent. */
+  | (LeaseRef & { kind: 'released' });
+
+export type SettlementKind = Settlement['kind'];
+
+export interface SettleResult {
+  id: string;
+  kind: SettlementKind;
+  /** False when the lease was no longer held: nothing changed. */
+  applied: boolean;
+  /** The job's status after the change (when applied). */
+  status: JobStatus | null;
+}
+
+type Row = { id: string; status: JobStatus };
+type AttemptOutcome = 'succeeded' | 'retry' | 'failed' | 'cancelled' | 'released';
+
+const CLEAR_LEASE = sql`lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL`;
+const MATCH_LEASE = sql`jobs.id = j.value ->> 'id' AND jobs.lease_token = j.value ->> 'token' AND jobs.status = 'running'`;
+
+async function succeed(db: Db, batch: string, now: number): Promise<Row[]> {
+  const { rows } = await sql<Row>`
+    UPDATE jobs
+    SET status = 'succeeded', result = j.value ->> 'result', error = NULL,
+        finished_at = ${now}, updated_at = ${now}, ${CLEAR_LEASE}
+    FROM json_each(${batch}) AS j
+    WHERE ${MATCH_LEASE}
+    RETURNING jobs.id, jobs.status
+  `.execute(db);
+  return rows;
+}
+
+async function fail(db: Db, batch: string, now: number): Promise<Row[]> {
+  // SET expressions all read the row as it was before the update.
+  const requeue = sql`(j.value ->> 'retryable' AND jobs.attempts < jobs.max_attempts AND NOT jobs.cancel_requested)`;
+  const { rows } = await sql<Row>`
+    UPDATE jobs
+    SET status = CASE WHEN jobs.cancel_requested THEN 'cancelled' WHEN ${requeue} THEN 'queued' ELSE 'failed' END,
+        run_at = CASE WHEN ${requeue} THEN j.value ->> 'retryAt' ELSE jobs.run_at END,
+        finished_at = CASE WHEN ${requeue} THEN NULL ELSE ${now} END,
+        error = j.value ->> 'error', updated_at = ${now}, ${CLEAR_LEASE}
+    FROM json_each(${batch}) AS j
+    WHERE ${MATCH_LEASE}
+    RETURNING jobs.id, jobs.status
+  `.execute(db);
+  return rows;
+}
+
+async function cancel(db: Db, batch: string, now: number): Promise<Row[]> {
+  const { rows } = await sql<Row>`
+    UPDATE jobs
+    SET status = 'cancelled', error = j.value ->> 'error',
+        finished_at = ${now}, updated_at = ${now}, ${CLEAR_LEASE}
+    FROM json_each(${batch}) AS j
+    WHERE ${MATCH_LEASE}
+    RETURNING jobs.id, jobs.status
+  `.execute(db);
+  return rows;
+}
+
+async function release(db: Db, batch: string, now: number): Promise<Row[]> {
+  const { rows } = await sql<Row>`
+    UPDATE jobs
+    SET status = CASE WHEN jobs.cancel_requested THEN 'cancelled' ELSE 'queued' END,
+        attempts = jobs.attempts - 1,
+        run_at = ${now},
+        finished_at = CASE WHEN jobs.cancel_requested THEN ${now} ELSE NULL END,
+        updated_at = ${now}, ${CLEAR_LEASE}
+    FROM json_each(${batch}) AS j
+    WHERE ${MATCH_LEASE}
+    RETURNING jobs.id, jobs.status
+  `.execute(db);
+  return rows;
+}
+
+const STATEMENTS: Record<SettlementKind, (db: Db, batch: string, now: number) => Promise<Row[]>> = {
+  succeeded: succeed,
+  failed: fail,
+  cancelled: cancel,
+  released: release,
+};
+
+function attemptOutcome(kind: SettlementKind, status: JobStatus): AttemptOutcome {
+  if (kind === 'released') return status === 'cancelled' ? 'cancelled' : 'released';
+  if (kind === 'failed') return status === 'queued' ? 'retry' : status === 'cancelled' ? 'cancelled' : 'failed';
+  return kind;
+}
+
+function serialise(settlement: Settlement): Record<string, unknown> {
+  const base = { id: settlement.id, token: settlement.token };
+  switch (settlement.kind) {
+    case 'succeeded':
+      return { ...base, result: settlement.result === null ? null : JSON.stringify(settlement.result) };
+    case 'failed':
+      return {
+        ...base,
+        error: JSON.stringify(settlement.error),
+        retryable: settlement.error.retryable ? 1 : 0,
+        retryAt: Math.round(settlement.retryAt),
+      };
+    case 'cancelled':
+      return { ...base, error: JSON.stringify(settlement.error) };
+    case 'released':
+      return base;
+  }
+}
+
+export async function settleJobs(db: Db, settlements: readonly Settlement[], now: number): Promise<SettleResult[]> {
+  const applied = new Map<string, JobStatus>();
+  for (const kind of Object.keys(STATEMENTS) as SettlementKind[]) {
+    const group = settlements.filter((s) => s.kind === kind);
+    if (group.length === 0) continue;
+    for (const row of await STATEMENTS[kind](db, JSON.stringify(group.map(serialise)), now)) {
+      applied.set(row.id, row.status);
+    }
+  }
+
+  const attempts = settlements.flatMap((s) => {
+    const status = applied.get(s.id);
+    if (status === undefined) return [];
+    const error = s.kind === 'failed' || s.kind === 'cancelled' ? JSON.stringify(s.error) : null;
+    return [{ token: s.token, outcome: attemptOutcome(s.kind, status), error }];
+  });
+  if (attempts.length > 0) {
+    await sql`
+      UPDATE job_attempts
+      SET finished_at = ${now}, outcome = j.value ->> 'outcome', error = j.value ->> 'error'
+      FROM json_each(${JSON.stringify(attempts)}) AS j
+      WHERE job_attempts.lease_token = j.value ->> 'token' AND job_attempts.outcome IS NULL
+    `.execute(db);
+  }
+
+  return settlements.map((s) => {
+    const status = applied.get(s.id) ?? null;
+    return { id: s.id, kind: s.kind, applied: status !== null, status };
+  });
+}

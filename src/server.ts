@@ -1,0 +1,126 @@
+/**
+ * Composition root: config → database → migrations → scheduler → HTTP. Nothing else wires
+ * components together; everything else receives what it needs.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type Clock, systemClock } from './clock.js';
+import type { Config } from './config.js';
+import { type Db, openDatabase, type RawDb } from './db/connection.js';
+import { migrateToLatest } from './db/migrate.js';
+import { createApp } from './http/app.js';
+import type { HandlerRegistry } from './jobs/handler.js';
+import { Scheduler } from './jobs/scheduler.js';
+import type { Logger } from './logger.js';
+import { VERSION } from './version.js';
+
+export interface ServerOptions {
+  config: Config;
+  logger: Logger;
+  clock?: Clock;
+  /** Job handlers by type. */
+  handlers: HandlerRegistry;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  db: Db;
+  raw: RawDb;
+  scheduler: Scheduler;
+  /** Graceful stop: HTTP closes, running jobs get SHUTDOWN_GRACE_MS, the database closes. */
+  stop(): Promise<void>;
+}
+
+/** A start-up failure with a message meant for the operator. */
+export class StartupError extends Error {
+  override readonly name = 'StartupError';
+}
+
+export async function startServer({
+  config,
+  logger,
+  clock = systemClock,
+  handlers,
+}: ServerOptions): Promise<RunningServer> {
+  let database: ReturnType<typeof openDatabase>;
+  try {
+    database = openDatabase(config.databasePath);
+  } catch (error) {
+    throw new StartupError(
+      `cannot open the database at DATABASE_PATH=${config.databasePath}: ${(error as Error).message}`,
+    );
+  }
+  const { db, raw } = database;
+
+  const migration = await migrateToLatest(db);
+  if (migration.error) {
+    await database.close();
+    const detail = migration.error instanceof Error ? migration.error.message : String(migration.error);
+    throw new StartupError(`database migration ${migration.failed ?? '(loading migrations)'} failed: ${detail}`);
+  }
+  if (migration.applied.length > 0) logger.info({ migrations: migration.applied }, 'database migrated');
+
+  const scheduler = new Scheduler({
+    db,
+    handlers,
+    concurrency: config.maxConcurrentJobs,
+    leaseMs: config.leaseTimeoutMs,
+    jobTimeoutMs: config.jobTimeoutMs,
+    backoff: { baseMs: config.retryBaseMs, maxMs: config.retryMaxMs },
+    logger: logger.child({ component: 'scheduler' }),
+    clock,
+  });
+  await scheduler.start();
+
+  const app = createApp({
+    db,
+    runner: scheduler,
+    clock,
+    logger: logger.child({ component: 'http' }),
+    version: VERSION,
+    maxAttempts: config.maxAttempts,
+    apiToken: config.apiToken,
+  });
+  const http = createServer(app.callback());
+  // Slowloris protection: a client must send its headers and body within these limits.
+  http.headersTimeout = 20_000;
+  http.requestTimeout = 60_000;
+  try {
+    await listen(http, config.port, config.host);
+  } catch (error) {
+    await scheduler.stop(0);
+    await database.close();
+    throw new StartupError(`cannot listen on ${config.host}:${config.port}: ${(error as Error).message}`);
+  }
+  const { port } = http.address() as AddressInfo;
+  const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
+  logger.info({ url, version: VERSION, concurrency: config.maxConcurrentJobs }, 'server listening');
+
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      logger.info({ graceMs: config.shutdownGraceMs }, 'shutting down');
+      const closed = new Promise<void>((resolve) => http.close(() => resolve()));
+      http.closeIdleConnections();
+      await scheduler.stop(config.shutdownGraceMs);
+      http.closeAllConnections();
+      await closed;
+      await database.close();
+      logger.info('stopped');
+    })();
+    return stopping;
+  };
+
+  return { url, port, db, raw, scheduler, stop };
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
