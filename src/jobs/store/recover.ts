@@ -1,7 +1,7 @@
 /**
  * Give back jobs whose worker is gone: at start-up, every `running` row left by an earlier
  * process (it is dead: one process owns a database file); on a timer, every lease that expired.
- * The interrupted attempt stays counted; a job whose attempts are spent ends `failed` (so a job
+ * run_at is kept, so a recovered job is first in line again. The interrupted attempt stays counted; a job whose attempts are spent ends `failed` (so a job
  * that crashes the process cannot loop), and a job whose cancel was requested ends `cancelled`.
  */
 import { type RawBuilder, sql } from 'kysely';
@@ -42,7 +42,7 @@ async function recover(
                      WHEN attempts >= max_attempts THEN ${spentError}
                      ELSE ${JSON.stringify(reason)} END,
         finished_at = CASE WHEN cancel_requested OR attempts >= max_attempts THEN ${now} ELSE NULL END,
-        run_at = ${now}, updated_at = ${now},
+        updated_at = ${now},
         lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL
     WHERE status = 'running' AND ${which}
     RETURNING id, status
