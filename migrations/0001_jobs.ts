@@ -39,8 +39,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
   // Leasing: only queued rows, in due order. Small however long the history grows.
   await sql`CREATE INDEX jobs_ready ON jobs (run_at, seq) WHERE status = 'queued'`.execute(db);
-  // Lease expiry sweep: only running rows.
-  await sql`CREATE INDEX jobs_lease_expiry ON jobs (lease_expires_at) WHERE status = 'running'`.execute(db);
+  // (The lease-expiry sweep reads running rows through jobs_status_history: there are only ever
+  // as many as the slots of the nodes, so a dedicated index would cost every transition for nothing.)
   // History, newest first, optionally by status; keyset on (created_at, seq).
   await sql`CREATE INDEX jobs_history ON jobs (created_at, seq)`.execute(db);
   await sql`CREATE INDEX jobs_status_history ON jobs (status, created_at, seq)`.execute(db);
@@ -72,16 +72,17 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     END
   `.execute(db);
 
+  // One row per ended attempt, written when it ends (the running attempt is the job row itself),
+  // so a job costs one history insert, not an insert and an update.
   await sql`
     CREATE TABLE job_attempts (
       id          INTEGER PRIMARY KEY,
       job_id      TEXT    NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
       attempt     INTEGER NOT NULL,
-      lease_token TEXT    NOT NULL UNIQUE,
       owner       TEXT    NOT NULL,
       started_at  INTEGER NOT NULL,
-      finished_at INTEGER,
-      outcome     TEXT    CHECK (outcome IN ('succeeded', 'retry', 'failed', 'cancelled', 'interrupted', 'released', 'lease_expired')),
+      finished_at INTEGER NOT NULL,
+      outcome     TEXT    NOT NULL CHECK (outcome IN ('succeeded', 'retry', 'failed', 'cancelled', 'interrupted', 'released', 'lease_expired')),
       error       TEXT
     ) STRICT
   `.execute(db);

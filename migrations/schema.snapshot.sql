@@ -2,11 +2,10 @@ CREATE TABLE job_attempts (
       id          INTEGER PRIMARY KEY,
       job_id      TEXT    NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
       attempt     INTEGER NOT NULL,
-      lease_token TEXT    NOT NULL UNIQUE,
       owner       TEXT    NOT NULL,
       started_at  INTEGER NOT NULL,
-      finished_at INTEGER,
-      outcome     TEXT    CHECK (outcome IN ('succeeded', 'retry', 'failed', 'cancelled', 'interrupted', 'released', 'lease_expired')),
+      finished_at INTEGER NOT NULL,
+      outcome     TEXT    NOT NULL CHECK (outcome IN ('succeeded', 'retry', 'failed', 'cancelled', 'interrupted', 'released', 'lease_expired')),
       error       TEXT
     ) STRICT;
 
@@ -44,8 +43,6 @@ CREATE INDEX job_attempts_job ON job_attempts (job_id, id);
 CREATE INDEX jobs_finished ON jobs (finished_at) WHERE finished_at IS NOT NULL;
 
 CREATE INDEX jobs_history ON jobs (created_at, seq);
-
-CREATE INDEX jobs_lease_expiry ON jobs (lease_expires_at) WHERE status = 'running';
 
 CREATE INDEX jobs_ready ON jobs (run_at, seq) WHERE status = 'queued';
 

@@ -6,6 +6,7 @@
 import { ConfigError, loadConfig } from './config.js';
 import { defaultHandlers } from './handlers.js';
 import { createLogger } from './logger.js';
+import { cloudWatchOptionsFromConfig } from './logging/cloudwatch-options.js';
 import { StartupError, startServer } from './server.js';
 
 async function main(): Promise<void> {
@@ -21,7 +22,8 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const logger = createLogger({ level: config.logLevel, pretty: config.logPretty });
+  const cloudwatch = cloudWatchOptionsFromConfig(config, process.env);
+  const logger = createLogger({ level: config.logLevel, pretty: config.logPretty, cloudwatch });
 
   process.on('uncaughtException', (error) => {
     logger.fatal({ err: error }, 'uncaught exception; exiting (jobs are recovered at the next start)');

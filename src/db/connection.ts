@@ -7,6 +7,7 @@ import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import type { Database } from './schema.js';
+import { withStatementCache } from './statement-cache.js';
 
 export type Db = Kysely<Database>;
 export type RawDb = SqliteDatabase.Database;
@@ -40,7 +41,7 @@ export function openDatabase(path: string): OpenedDatabase {
   if (path !== MEMORY) mkdirSync(dirname(path), { recursive: true });
   const raw = new SqliteDatabase(path);
   applyPragmas(raw);
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(raw) }) });
   return {
     db,
     raw,

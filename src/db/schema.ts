@@ -34,11 +34,10 @@ export interface JobAttemptsTable {
   id: Generated<number>;
   job_id: string;
   attempt: number;
-  lease_token: string;
   owner: string;
   started_at: number;
-  finished_at: number | null;
-  outcome: string | null;
+  finished_at: number;
+  outcome: string;
   error: string | null;
 }
 

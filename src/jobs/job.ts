@@ -67,12 +67,17 @@ export interface Job {
   error: JobErrorInfo | null;
 }
 
-/** A job this process holds a lease on. */
-export interface LeasedJob extends Job {
+/** A job this process holds a lease on: what a handler needs, read back by the lease itself. */
+export interface LeasedJob
+  extends Pick<
+    Job,
+    'seq' | 'id' | 'type' | 'source' | 'url' | 'metadata' | 'attempts' | 'maxAttempts' | 'runAt' | 'createdAt'
+  > {
   status: 'running';
   leaseToken: string;
   leaseOwner: string;
   leaseExpiresAt: number;
+  startedAt: number;
 }
 
 export type JobRow = Selectable<JobsTable>;

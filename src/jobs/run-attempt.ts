@@ -21,7 +21,7 @@ export interface AttemptOptions {
   backoff: BackoffPolicy;
   random: () => number;
   jobTimeoutMs: number;
-  logger: Logger;
+  logger: () => Logger;
   onProgress(bytes: number, totalBytes: number | null): void;
 }
 
@@ -58,7 +58,16 @@ export function runAttempt(job: LeasedJob, options: AttemptOptions): RunningAtte
 
   const work: Promise<Ended> = options.handler
     ? Promise.resolve()
-        .then(() => options.handler?.run({ job, signal, logger: options.logger, progress: options.onProgress }))
+        .then(() =>
+          options.handler?.run({
+            job,
+            signal,
+            get logger() {
+              return options.logger();
+            },
+            progress: options.onProgress,
+          }),
+        )
         .then(
           (result): Ended => ({ ok: true, result: result ?? undefined }),
           (error: unknown): Ended => ({ ok: false, error }),

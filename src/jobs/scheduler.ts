@@ -69,7 +69,8 @@ export interface SchedulerEvents {
 
 interface Active {
   attempt: RunningAttempt;
-  logger: Logger;
+  /** The job's child logger (jobId, attempt), made on first use: most jobs never need one. */
+  logger: () => Logger;
   startedAt: number;
   lastBeatAt: number;
   progress: { bytes: number; totalBytes: number | null } | undefined;
@@ -225,7 +226,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     let leased: LeasedJob[] = [];
     try {
       await this.options.db.transaction().execute(async (trx) => {
-        results = await settleJobs(trx, settlements, now);
+        results = await settleJobs(trx, settlements, now, this.owner);
         leased =
           free > 0 ? await leaseJobs(trx, { owner: this.owner, limit: free, now, leaseMs: this.options.leaseMs }) : [];
       });
@@ -254,7 +255,11 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   }
 
   private launch(job: LeasedJob, now: number): void {
-    const logger = this.options.logger.child({ jobId: job.id, attempt: job.attempts });
+    let child: Logger | undefined;
+    const logger = () => {
+      child ??= this.options.logger.child({ jobId: job.id, attempt: job.attempts });
+      return child;
+    };
     const entry: Active = {
       logger,
       startedAt: now,
@@ -276,7 +281,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
       },
     });
     this.active.set(job.id, entry);
-    logger.debug({ type: job.type }, 'job started');
+    if (this.options.logger.isLevelEnabled('debug')) logger().debug({ type: job.type }, 'job started');
     this.emit('started', job);
     void entry.attempt.done.then((settlement) => {
       this.active.delete(job.id);
@@ -295,12 +300,14 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     };
     const durationMs = now - active.startedAt;
     if (!result.applied) {
-      active.logger.warn('job outcome discarded: its lease was lost (expired or recovered elsewhere)');
+      active.logger().warn('job outcome discarded: its lease was lost (expired or recovered elsewhere)');
       this.emit('leaseLost', job);
     } else {
       const error = settlement && 'error' in settlement ? settlement.error : undefined;
       const level = result.status === 'failed' ? 'warn' : 'info';
-      active.logger[level]({ status: result.status, durationMs, error }, `job ${result.status}`);
+      if (this.options.logger.isLevelEnabled(level)) {
+        active.logger()[level]({ status: result.status, durationMs, error }, `job ${result.status}`);
+      }
       if (result.status === 'failed' || result.status === 'cancelled') void this.discard(job);
     }
     this.emit('settled', { job, result, durationMs });
@@ -334,7 +341,8 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   private async onTimer(): Promise<void> {
     if (this.state !== 'running') return;
     try {
-      const recovered = await recoverExpiredLeases(this.options.db, this.clock.now());
+      const now = this.clock.now();
+      const recovered = await this.options.db.transaction().execute((trx) => recoverExpiredLeases(trx, now));
       if (recovered.length > 0) {
         this.options.logger.warn({ jobs: recovered.map((r) => r.id) }, 'requeued jobs whose lease expired');
         this.emit('recovered', recovered);

@@ -39,7 +39,7 @@ export async function heartbeatJobs(
         progress_bytes = CASE WHEN j.value ->> 'hasProgress' THEN j.value ->> 'bytes' ELSE progress_bytes END,
         progress_total = CASE WHEN j.value ->> 'hasProgress' THEN j.value ->> 'total' ELSE progress_total END
     FROM json_each(${JSON.stringify(batch)}) AS j
-    WHERE jobs.id = j.value ->> 'id' AND jobs.lease_token = j.value ->> 'token' AND jobs.status = 'running'
+    WHERE jobs.id = j.value ->> 'id' AND jobs.lease_token = j.value ->> 'token' AND +jobs.status = 'running'
     RETURNING jobs.id, jobs.cancel_requested
   `.execute(db);
   const kept = new Set(held.rows.map((row) => row.id));

@@ -2,6 +2,7 @@
  * Reads: one job, its attempts, history pages (keyset, newest first), counts and timings.
  * Every query here is an index seek; none grows with the size of the history.
  */
+import { sql } from 'kysely';
 import type { Db } from '../../db/connection.js';
 import { JOB_STATUSES, type Job, type JobErrorInfo, type JobSource, type JobStatus, rowToJob } from '../job.js';
 
@@ -112,15 +113,10 @@ export async function countByStatus(db: Db): Promise<StatusCounts> {
 
 /** When the next queued job falls due (undefined when none is queued). */
 export async function nextRunAt(db: Db): Promise<number | undefined> {
-  const row = await db
-    .selectFrom('jobs')
-    .select('run_at')
-    .where('status', '=', 'queued')
-    .orderBy('run_at')
-    .orderBy('seq')
-    .limit(1)
-    .executeTakeFirst();
-  return row?.run_at;
+  const { rows } = await sql<{ run_at: number }>`
+    SELECT run_at FROM jobs INDEXED BY jobs_ready WHERE status = 'queued' ORDER BY run_at, seq LIMIT 1
+  `.execute(db);
+  return rows[0]?.run_at;
 }
 
 export async function oldestQueuedAt(db: Db): Promise<number | undefined> {

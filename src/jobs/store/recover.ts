@@ -1,8 +1,10 @@
 /**
  * Give back jobs whose worker is gone: at start-up, every `running` row left by an earlier
  * process (it is dead: one process owns a database file); on a timer, every lease that expired.
- * run_at is kept, so a recovered job is first in line again. The interrupted attempt stays counted; a job whose attempts are spent ends `failed` (so a job
+ * run_at is kept, so a recovered job is first in line again. The interrupted attempt stays
+ * counted and is written to the history; a job whose attempts are spent ends `failed` (so a job
  * that crashes the process cannot loop), and a job whose cancel was requested ends `cancelled`.
+ * Call inside a transaction: history and state change together.
  */
 import { type RawBuilder, sql } from 'kysely';
 import type { Db } from '../../db/connection.js';
@@ -33,7 +35,14 @@ async function recover(
   outcome: 'interrupted' | 'lease_expired',
 ): Promise<RecoveredJob[]> {
   const spentError = JSON.stringify({ ...reason, message: `${reason.message}; no attempts left`, retryable: false });
-  const { rows } = await sql<RecoveredJob & { token: string }>`
+  // History first: the update below clears the lease owner it records.
+  await sql`
+    INSERT INTO job_attempts (job_id, attempt, owner, started_at, finished_at, outcome, error)
+    SELECT id, attempts, lease_owner, started_at, ${now}, ${outcome}, ${JSON.stringify(reason)}
+    FROM jobs
+    WHERE status = 'running' AND ${which}
+  `.execute(db);
+  const { rows } = await sql<RecoveredJob>`
     UPDATE jobs
     SET status = CASE WHEN cancel_requested THEN 'cancelled'
                       WHEN attempts >= max_attempts THEN 'failed'
@@ -47,12 +56,6 @@ async function recover(
     WHERE status = 'running' AND ${which}
     RETURNING id, status
   `.execute(db);
-  if (rows.length > 0) {
-    await sql`
-      UPDATE job_attempts SET finished_at = ${now}, outcome = ${outcome}, error = ${JSON.stringify(reason)}
-      WHERE outcome IS NULL AND job_id IN (SELECT value FROM json_each(${JSON.stringify(rows.map((r) => r.id))}))
-    `.execute(db);
-  }
   return rows.map(({ id, status }) => ({ id, status }));
 }
 

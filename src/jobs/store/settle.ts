@@ -4,7 +4,8 @@
  * lease that was lost (expired and recovered, settled twice) changes nothing and is reported
  * as not applied. Batched: one statement per kind for any number of jobs (group commit).
  *
- * Call inside a transaction: the job row and its attempt row change together.
+ * Each applied settlement appends the attempt to `job_attempts`. Call inside a transaction: the
+ * job row and its history change together.
  */
 import { sql } from 'kysely';
 import type { Db } from '../../db/connection.js';
@@ -34,36 +35,38 @@ export interface SettleResult {
   status: JobStatus | null;
 }
 
-type Row = { id: string; status: JobStatus };
+type Row = { id: string; status: JobStatus; attempts: number; started_at: number };
 type AttemptOutcome = 'succeeded' | 'retry' | 'failed' | 'cancelled' | 'released';
 
 const CLEAR_LEASE = sql`lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL`;
-const MATCH_LEASE = sql`jobs.id = j.value ->> 'id' AND jobs.lease_token = j.value ->> 'token' AND jobs.status = 'running'`;
+// `+jobs.status` keeps SQLite from scanning every running row per batch entry: look up by id instead.
+// Batch entries are positional arrays (they parse fastest): [id, token, payload, retryable, retryAt].
+const MATCH_LEASE = sql`jobs.id = j.value ->> 0 AND jobs.lease_token = j.value ->> 1 AND +jobs.status = 'running'`;
 
 async function succeed(db: Db, batch: string, now: number): Promise<Row[]> {
   const { rows } = await sql<Row>`
     UPDATE jobs
-    SET status = 'succeeded', result = j.value ->> 'result', error = NULL,
+    SET status = 'succeeded', result = j.value ->> 2, error = NULL,
         finished_at = ${now}, updated_at = ${now}, ${CLEAR_LEASE}
     FROM json_each(${batch}) AS j
     WHERE ${MATCH_LEASE}
-    RETURNING jobs.id, jobs.status
+    RETURNING jobs.id, jobs.status, jobs.attempts, jobs.started_at
   `.execute(db);
   return rows;
 }
 
 async function fail(db: Db, batch: string, now: number): Promise<Row[]> {
   // SET expressions all read the row as it was before the update.
-  const requeue = sql`(j.value ->> 'retryable' AND jobs.attempts < jobs.max_attempts AND NOT jobs.cancel_requested)`;
+  const requeue = sql`(j.value ->> 3 AND jobs.attempts < jobs.max_attempts AND NOT jobs.cancel_requested)`;
   const { rows } = await sql<Row>`
     UPDATE jobs
     SET status = CASE WHEN jobs.cancel_requested THEN 'cancelled' WHEN ${requeue} THEN 'queued' ELSE 'failed' END,
-        run_at = CASE WHEN ${requeue} THEN j.value ->> 'retryAt' ELSE jobs.run_at END,
+        run_at = CASE WHEN ${requeue} THEN j.value ->> 4 ELSE jobs.run_at END,
         finished_at = CASE WHEN ${requeue} THEN NULL ELSE ${now} END,
-        error = j.value ->> 'error', updated_at = ${now}, ${CLEAR_LEASE}
+        error = j.value ->> 2, updated_at = ${now}, ${CLEAR_LEASE}
     FROM json_each(${batch}) AS j
     WHERE ${MATCH_LEASE}
-    RETURNING jobs.id, jobs.status
+    RETURNING jobs.id, jobs.status, jobs.attempts, jobs.started_at
   `.execute(db);
   return rows;
 }
@@ -71,11 +74,11 @@ async function fail(db: Db, batch: string, now: number): Promise<Row[]> {
 async function cancel(db: Db, batch: string, now: number): Promise<Row[]> {
   const { rows } = await sql<Row>`
     UPDATE jobs
-    SET status = 'cancelled', error = j.value ->> 'error',
+    SET status = 'cancelled', error = j.value ->> 2,
         finished_at = ${now}, updated_at = ${now}, ${CLEAR_LEASE}
     FROM json_each(${batch}) AS j
     WHERE ${MATCH_LEASE}
-    RETURNING jobs.id, jobs.status
+    RETURNING jobs.id, jobs.status, jobs.attempts, jobs.started_at
   `.execute(db);
   return rows;
 }
@@ -90,7 +93,7 @@ async function release(db: Db, batch: string, now: number): Promise<Row[]> {
         updated_at = ${now}, ${CLEAR_LEASE}
     FROM json_each(${batch}) AS j
     WHERE ${MATCH_LEASE}
-    RETURNING jobs.id, jobs.status
+    RETURNING jobs.id, jobs.status, jobs.attempts, jobs.started_at
   `.execute(db);
   return rows;
 }
@@ -108,52 +111,65 @@ function attemptOutcome(kind: SettlementKind, status: JobStatus): AttemptOutcome
   return kind;
 }
 
-function serialise(settlement: Settlement): Record<string, unknown> {
-  const base = { id: settlement.id, token: settlement.token };
+function serialise(settlement: Settlement): unknown[] {
+  const { id, token } = settlement;
   switch (settlement.kind) {
     case 'succeeded':
-      return { ...base, result: settlement.result === null ? null : JSON.stringify(settlement.result) };
+      return [id, token, settlement.result === null ? null : JSON.stringify(settlement.result)];
     case 'failed':
-      return {
-        ...base,
-        error: JSON.stringify(settlement.error),
-        retryable: settlement.error.retryable ? 1 : 0,
-        retryAt: Math.round(settlement.retryAt),
-      };
+      return [
+        id,
+        token,
+        JSON.stringify(settlement.error),
+        settlement.error.retryable ? 1 : 0,
+        Math.round(settlement.retryAt),
+      ];
     case 'cancelled':
-      return { ...base, error: JSON.stringify(settlement.error) };
+      return [id, token, JSON.stringify(settlement.error)];
     case 'released':
-      return base;
+      return [id, token];
   }
 }
 
-export async function settleJobs(db: Db, settlements: readonly Settlement[], now: number): Promise<SettleResult[]> {
-  const applied = new Map<string, JobStatus>();
+export async function settleJobs(
+  db: Db,
+  settlements: readonly Settlement[],
+  now: number,
+  owner: string,
+): Promise<SettleResult[]> {
+  const applied = new Map<string, Row>();
   for (const kind of Object.keys(STATEMENTS) as SettlementKind[]) {
     const group = settlements.filter((s) => s.kind === kind);
     if (group.length === 0) continue;
     for (const row of await STATEMENTS[kind](db, JSON.stringify(group.map(serialise)), now)) {
-      applied.set(row.id, row.status);
+      applied.set(row.id, row);
     }
   }
 
   const attempts = settlements.flatMap((s) => {
-    const status = applied.get(s.id);
-    if (status === undefined) return [];
-    const error = s.kind === 'failed' || s.kind === 'cancelled' ? JSON.stringify(s.error) : null;
-    return [{ token: s.token, outcome: attemptOutcome(s.kind, status), error }];
+    const row = applied.get(s.id);
+    if (row === undefined) return [];
+    return [
+      [
+        s.id,
+        // A release gave its attempt back; the history still numbers it.
+        s.kind === 'released' ? row.attempts + 1 : row.attempts,
+        row.started_at,
+        attemptOutcome(s.kind, row.status),
+        s.kind === 'failed' || s.kind === 'cancelled' ? JSON.stringify(s.error) : null,
+      ],
+    ];
   });
   if (attempts.length > 0) {
     await sql`
-      UPDATE job_attempts
-      SET finished_at = ${now}, outcome = j.value ->> 'outcome', error = j.value ->> 'error'
+      INSERT INTO job_attempts (job_id, attempt, owner, started_at, finished_at, outcome, error)
+      SELECT j.value ->> 0, j.value ->> 1, ${owner}, j.value ->> 2, ${now}, j.value ->> 3, j.value ->> 4
       FROM json_each(${JSON.stringify(attempts)}) AS j
-      WHERE job_attempts.lease_token = j.value ->> 'token' AND job_attempts.outcome IS NULL
     `.execute(db);
   }
 
   return settlements.map((s) => {
-    const status = applied.get(s.id) ?? null;
+    const status = applied.get(s.id)?.status ?? null;
     return { id: s.id, kind: s.kind, applied: status !== null, status };
   });
 }

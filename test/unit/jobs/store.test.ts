@@ -85,14 +85,14 @@ describe('job store', () => {
   });
 
   describe('lease', () => {
-    it('leases at most n due jobs, oldest due first, each with its own token and an attempt row', async () => {
+    it('leases at most n due jobs, oldest due first, each with its own token', async () => {
       await enqueueJobs(db(), [newJob('late', { runAt: T0 + 5000 }), newJob('a'), newJob('b'), newJob('c')], T0);
       const leased = await leaseJobs(db(), { owner: OWNER, limit: 2, now: T0, leaseMs: LEASE });
       expect(leased.map((j) => j.id)).to.deep.equal(['a', 'b']);
       expect(new Set(leased.map((j) => j.leaseToken)).size).to.equal(2);
       for (const job of leased) {
         expect(job).to.include({ status: 'running', attempts: 1, leaseOwner: OWNER, leaseExpiresAt: T0 + LEASE });
-        expect(await getAttempts(db(), job.id)).to.have.length(1);
+        expect(await getAttempts(db(), job.id), 'history is written when an attempt ends').to.have.length(0);
       }
       const rest = await leaseJobs(db(), { owner: OWNER, limit: 10, now: T0, leaseMs: LEASE });
       expect(
@@ -119,6 +119,7 @@ describe('job store', () => {
         db(),
         [{ kind: 'succeeded', id: job.id, token: job.leaseToken, result: { bytes: 3 } }],
         T0 + 10,
+        OWNER,
       );
       expect(r).to.deep.include({ applied: true, status: 'succeeded' });
       const stored = await getJob(db(), 'a');
@@ -135,7 +136,7 @@ describe('job store', () => {
       await enqueueJobs(db(), [newJob('a')], T0);
       const job = await leaseOne();
       const stale = { id: job.id, token: 'not-the-token' };
-      const [r] = await settleJobs(db(), [{ kind: 'succeeded', ...stale, result: null }], T0 + 1);
+      const [r] = await settleJobs(db(), [{ kind: 'succeeded', ...stale, result: null }], T0 + 1, OWNER);
       expect(r).to.deep.include({ applied: false, status: null });
       const beat = await heartbeatJobs(db(), [stale], T0 + 1, LEASE);
       expect(beat.lost).to.deep.equal(['a']);
@@ -150,8 +151,8 @@ describe('job store', () => {
       await enqueueJobs(db(), [newJob('a')], T0);
       const job = await leaseOne();
       const done = { kind: 'succeeded' as const, id: job.id, token: job.leaseToken, result: { n: 1 } };
-      await settleJobs(db(), [done], T0 + 1);
-      const [again] = await settleJobs(db(), [{ ...done, result: { n: 2 } }], T0 + 2);
+      await settleJobs(db(), [done], T0 + 1, OWNER);
+      const [again] = await settleJobs(db(), [{ ...done, result: { n: 2 } }], T0 + 2, OWNER);
       expect(again?.applied).to.equal(false);
       expect((await getJob(db(), 'a'))?.result).to.deep.equal({ n: 1 });
     });
@@ -164,6 +165,7 @@ describe('job store', () => {
         db(),
         [{ kind: 'failed', id: 'a', token: first.leaseToken, error, retryAt: T0 + 999 }],
         T0 + 1,
+        OWNER,
       );
       expect(r1?.status).to.equal('queued');
       expect(await getJob(db(), 'a')).to.deep.include({ status: 'queued', runAt: T0 + 999, error, finishedAt: null });
@@ -174,6 +176,7 @@ describe('job store', () => {
         db(),
         [{ kind: 'failed', id: 'a', token: second.leaseToken, error, retryAt: T0 + 5000 }],
         T0 + 1000,
+        OWNER,
       );
       expect(r2?.status, 'attempts spent').to.equal('failed');
       expect((await getAttempts(db(), 'a')).map((a) => a.outcome)).to.deep.equal(['retry', 'failed']);
@@ -187,6 +190,7 @@ describe('job store', () => {
         db(),
         [{ kind: 'failed', id: 'a', token: job.leaseToken, error, retryAt: T0 }],
         T0 + 1,
+        OWNER,
       );
       expect(r?.status).to.equal('failed');
       expect(await getJob(db(), 'a')).to.deep.include({ status: 'failed', attempts: 1, error });
@@ -195,7 +199,7 @@ describe('job store', () => {
     it('releases a job at shutdown without spending its attempt', async () => {
       await enqueueJobs(db(), [newJob('a')], T0);
       const job = await leaseOne();
-      const [r] = await settleJobs(db(), [{ kind: 'released', id: 'a', token: job.leaseToken }], T0 + 5);
+      const [r] = await settleJobs(db(), [{ kind: 'released', id: 'a', token: job.leaseToken }], T0 + 5, OWNER);
       expect(r?.status).to.equal('queued');
       expect(await getJob(db(), 'a')).to.include({ status: 'queued', attempts: 0, runAt: T0 + 5 });
       expect((await getAttempts(db(), 'a'))[0]?.outcome).to.equal('released');
@@ -219,6 +223,7 @@ describe('job store', () => {
           { kind: 'released', id: d.id, token: d.leaseToken },
         ],
         T0 + 1,
+        OWNER,
       );
       expect(results.map((r) => r.status)).to.deep.equal(['succeeded', 'failed', 'cancelled', 'queued']);
       expect(await countByStatus(db())).to.include({ running: 0, succeeded: 1, failed: 1, cancelled: 1, queued: 1 });
@@ -267,6 +272,7 @@ describe('job store', () => {
           { kind: 'released', id: 'b', token: b.leaseToken },
         ],
         T0 + 3,
+        OWNER,
       );
       expect(
         results.map((r) => r.status),
@@ -287,7 +293,7 @@ describe('job store', () => {
       await enqueueJobs(db(), [newJob('a', { maxAttempts: 1 })], T0);
       const job = await leaseOne();
       const error = { code: 'x', message: 'x', retryable: true };
-      await settleJobs(db(), [{ kind: 'failed', id: 'a', token: job.leaseToken, error, retryAt: T0 }], T0 + 1);
+      await settleJobs(db(), [{ kind: 'failed', id: 'a', token: job.leaseToken, error, retryAt: T0 }], T0 + 1, OWNER);
       const r = await retryJob(db(), 'a', T0 + 2);
       expect(r.outcome).to.equal('done');
       expect(await getJob(db(), 'a')).to.deep.include({ status: 'queued', attempts: 0, error: null, runAt: T0 + 2 });
@@ -335,6 +341,7 @@ describe('job store', () => {
         db(),
         [{ kind: 'succeeded', id: 'a', token: a.leaseToken, result: null }],
         T0 + LEASE + 2,
+        OWNER,
       );
       expect(late?.applied).to.equal(false);
       expect(b.status).to.equal('running');
