@@ -60,6 +60,7 @@ const HOUR = 60 * MINUTE;
 
 export function loadConfig(env: Record<string, string | undefined>): Config {
   const r: EnvReader = envReader(env);
+  const localstack = r.bool('LOCALSTACK', false);
 
   const config: Config = {
     port: r.int('PORT', 3000, { min: 0, max: 65535 }),
@@ -81,13 +82,14 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       waitTimeSeconds: r.int('SQS_WAIT_TIME_SECONDS', 20, { min: 0, max: 20 }),
       pollingIntervalMs: r.int('POLLING_INTERVAL_MS', 30 * SECOND, { min: 0 }),
       prefetch: r.int('SQS_PREFETCH', 0, { min: 0, max: 10 }),
-      localstack: r.bool('LOCALSTACK', false),
+      localstack,
       localstackEndpoint: r.string('LOCALSTACK_ENDPOINT', 'http://localhost:4566'),
     },
     download: {
       dir: r.string('DOWNLOAD_DIR', 'data/downloads'),
       maxBytes: r.optionalBytes('MAX_DOWNLOAD_BYTES'),
-      allowPrivateNetworks: r.bool('DOWNLOAD_ALLOW_PRIVATE_NETWORKS', false),
+      // Local development (LOCALSTACK=true) downloads from a media server on this machine.
+      allowPrivateNetworks: r.bool('DOWNLOAD_ALLOW_PRIVATE_NETWORKS', localstack),
       allowedHosts: r.list('DOWNLOAD_ALLOWED_HOSTS'),
       connectTimeoutMs: r.int('DOWNLOAD_CONNECT_TIMEOUT_MS', 10 * SECOND, { min: 1 }),
       stallTimeoutMs: r.int('DOWNLOAD_STALL_TIMEOUT_MS', 30 * SECOND, { min: 1 }),

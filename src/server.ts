@@ -12,6 +12,7 @@ import { createApp } from './http/app.js';
 import type { HandlerRegistry } from './jobs/handler.js';
 import { Scheduler } from './jobs/scheduler.js';
 import type { Logger } from './logger.js';
+import { type Ingestion, startIngestion } from './sqs/ingestion.js';
 import { VERSION } from './version.js';
 
 export interface ServerOptions {
@@ -24,6 +25,7 @@ export interface ServerOptions {
 
 export interface RunningServer {
   url: string;
+  ingestion: Ingestion;
   port: number;
   db: Db;
   raw: RawDb;
@@ -72,6 +74,7 @@ export async function startServer({
     clock,
   });
   await scheduler.start();
+  const ingestion = startIngestion({ config, db, scheduler, clock, logger });
 
   const app = createApp({
     db,
@@ -81,6 +84,7 @@ export async function startServer({
     version: VERSION,
     maxAttempts: config.maxAttempts,
     apiToken: config.apiToken,
+    health: { sqs: () => ingestion.health() },
   });
   const http = createServer(app.callback());
   // Slowloris protection: a client must send its headers and body within these limits.
@@ -89,6 +93,7 @@ export async function startServer({
   try {
     await listen(http, config.port, config.host);
   } catch (error) {
+    await ingestion.stop();
     await scheduler.stop(0);
     await database.close();
     throw new StartupError(`cannot listen on ${config.host}:${config.port}: ${(error as Error).message}`);
@@ -103,6 +108,8 @@ export async function startServer({
       logger.info({ graceMs: config.shutdownGraceMs }, 'shutting down');
       const closed = new Promise<void>((resolve) => http.close(() => resolve()));
       http.closeIdleConnections();
+      // Stop taking work first: an in-flight long poll is aborted at once.
+      await ingestion.stop();
       await scheduler.stop(config.shutdownGraceMs);
       http.closeAllConnections();
       await closed;
@@ -112,7 +119,7 @@ export async function startServer({
     return stopping;
   };
 
-  return { url, port, db, raw, scheduler, stop };
+  return { url, port, db, raw, scheduler, ingestion, stop };
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {

@@ -246,8 +246,10 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
 
     if (this.state !== 'running') return;
     const freeAfter = this.options.concurrency - this.active.size;
+    // Also after a finish refilled its slot from local work: that local work is gone, so the
+    // poller may top its prefetch up again.
+    if (freeAfter > 0 || finished.length > 0) this.emit('capacity', freeAfter);
     if (freeAfter > 0) {
-      this.emit('capacity', freeAfter);
       await this.sleepUntilDue();
     } else {
       this.armWakeTimer(this.idleTickMs);
@@ -306,7 +308,15 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
       const error = settlement && 'error' in settlement ? settlement.error : undefined;
       const level = result.status === 'failed' ? 'warn' : 'info';
       if (this.options.logger.isLevelEnabled(level)) {
-        active.logger()[level]({ status: result.status, durationMs, error }, `job ${result.status}`);
+        const retryAt = settlement?.kind === 'failed' && result.status === 'queued' ? settlement.retryAt : undefined;
+        const message = retryAt !== undefined ? 'job attempt failed; retrying later' : `job ${result.status}`;
+        const fields = {
+          status: result.status,
+          durationMs,
+          error,
+          retryAt: retryAt && new Date(retryAt).toISOString(),
+        };
+        active.logger()[level](fields, message);
       }
       if (result.status === 'failed' || result.status === 'cancelled') void this.discard(job);
     }

@@ -139,3 +139,13 @@ export async function countFinishedSince(db: Db, since: number): Promise<number>
     .executeTakeFirstOrThrow();
   return row.n;
 }
+
+/** Queued jobs due by `now`, counted up to `limit` (enough to know whether a node has room). */
+export async function countReady(db: Db, now: number, limit: number): Promise<number> {
+  const { rows } = await sql<{ n: number }>`
+    SELECT count(*) AS n FROM (
+      SELECT 1 FROM jobs INDEXED BY jobs_ready WHERE status = 'queued' AND run_at <= ${now} LIMIT ${limit}
+    )
+  `.execute(db);
+  return rows[0]?.n ?? 0;
+}
