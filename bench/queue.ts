@@ -32,7 +32,13 @@ const dir = mkdtempSync(join(tmpdir(), 'bench-queue-'));
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function jobs(count: number, prefix: string): NewJob[] {
-  return Array.from({ length: count }, (_, i) => ({ id: `${prefix}-${i}`, type: 'noop', source: 'api', url: null, maxAttempts: 3 }));
+  return Array.from({ length: count }, (_, i) => ({
+    id: `${prefix}-${i}`,
+    type: 'noop',
+    source: 'api',
+    url: null,
+    maxAttempts: 3,
+  }));
 }
 
 async function ours(name: string, concurrency: number, mode: 'throughput' | 'latency') {
@@ -49,7 +55,9 @@ async function ours(name: string, concurrency: number, mode: 'throughput' | 'lat
   const total = mode === 'throughput' ? JOBS : LATENCY_JOBS;
   const scheduler = new Scheduler({
     db: database.db,
-    handlers: new Map([['noop', { run: async ({ job }) => void latencies.push(performance.now() - (enqueuedAt.get(job.id) ?? 0)) }]]),
+    handlers: new Map([
+      ['noop', { run: async ({ job }) => void latencies.push(performance.now() - (enqueuedAt.get(job.id) ?? 0)) }],
+    ]),
     concurrency,
     leaseMs: 30_000,
     jobTimeoutMs: 60_000,
@@ -112,12 +120,18 @@ async function plainjob(name: string, workers: number, synchronous: 'FULL' | 'NO
   if (mode === 'throughput') {
     for (let i = 0; i < total; i += BATCH) {
       const t = performance.now();
-      queue.addMany('noop', Array.from({ length: Math.min(BATCH, total - i) }, () => ({ t })));
+      queue.addMany(
+        'noop',
+        Array.from({ length: Math.min(BATCH, total - i) }, () => ({ t })),
+      );
     }
   } else {
     for (let i = 0; i < total; i += LATENCY_RATE_PER_S / 100) {
       const t = performance.now();
-      queue.addMany('noop', Array.from({ length: LATENCY_RATE_PER_S / 100 }, () => ({ t })));
+      queue.addMany(
+        'noop',
+        Array.from({ length: LATENCY_RATE_PER_S / 100 }, () => ({ t })),
+      );
       await delay(10);
     }
   }
@@ -132,7 +146,9 @@ const quietLogger = { error: () => {}, warn: () => {}, info: () => {}, debug: ()
 
 try {
   const fsyncMs = commitLatencyMs(dir);
-  process.stdout.write(`one synchronous=FULL commit on this disk: ${fsyncMs.toFixed(2)} ms (${Math.round(1000 / fsyncMs)} commits/s)\n`);
+  process.stdout.write(
+    `one synchronous=FULL commit on this disk: ${fsyncMs.toFixed(2)} ms (${Math.round(1000 / fsyncMs)} commits/s)\n`,
+  );
   const rows: (string | number)[][] = [];
   const peers: Record<string, number> = {};
   for (const c of CONCURRENCIES) {
@@ -150,7 +166,11 @@ try {
     rows.push([`plainjob 0.0.14, ${workers} workers`, sync, t.jobsPerS, l.latency.p50, l.latency.p99]);
     peers[`plainjob-${sync}`] = t.jobsPerS;
   }
-  printTable('no-op jobs, enqueue → lease → complete (file database, WAL)', ['queue', 'synchronous', 'jobs/s', 'start p50 ms', 'start p99 ms'], rows);
+  printTable(
+    'no-op jobs, enqueue → lease → complete (file database, WAL)',
+    ['queue', 'synchronous', 'jobs/s', 'start p50 ms', 'start p99 ms'],
+    rows,
+  );
   const best = Math.max(...CONCURRENCIES.map((c) => peers[`ours-${c}`] ?? 0));
   const plainFull = peers['plainjob-FULL'] ?? Number.NaN;
   process.stdout.write(

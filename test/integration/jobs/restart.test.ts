@@ -39,7 +39,9 @@ describe('restart after SIGKILL (child processes, file database)', function () {
     const second = spawnChild({ ...env, CHILD_SLEEP_MS: '5' });
     children.push(second);
     const firstStart = await second.waitFor((e) => e.event === 'started');
-    expect(interrupted, 'the first job the new process starts is one the old one was running').to.include(firstStart.id);
+    expect(interrupted, 'the first job the new process starts is one the old one was running').to.include(
+      firstStart.id,
+    );
     expect(firstStart.attempt, 'the interrupted attempt is counted').to.equal(2);
     await waitFor(() => second.count((e) => e.event === 'settled' && e.status === 'succeeded') === 5, {
       message: 'all five jobs succeeded',
