@@ -12,6 +12,8 @@ import { createApp } from './http/app.js';
 import type { HandlerRegistry } from './jobs/handler.js';
 import { Scheduler } from './jobs/scheduler.js';
 import type { Logger } from './logger.js';
+import { createMetrics } from './metrics/metrics.js';
+import { observePoller, observeScheduler } from './metrics/observe.js';
 import { type Ingestion, startIngestion } from './sqs/ingestion.js';
 import { VERSION } from './version.js';
 
@@ -73,8 +75,20 @@ export async function startServer({
     logger: logger.child({ component: 'scheduler' }),
     clock,
   });
+  const metrics = createMetrics(db);
+  observeScheduler(scheduler, metrics);
   await scheduler.start();
-  const ingestion = startIngestion({ config, db, scheduler, clock, logger });
+  const ingestion = startIngestion({
+    config,
+    db,
+    scheduler,
+    clock,
+    logger,
+    onPoller: (poller) => observePoller(poller, metrics),
+  });
+  if (!config.apiToken) {
+    logger.warn('API_TOKEN is not set: the API is open to read, and accepts changes (POST) only from this machine');
+  }
 
   const app = createApp({
     db,
@@ -85,6 +99,7 @@ export async function startServer({
     maxAttempts: config.maxAttempts,
     apiToken: config.apiToken,
     health: { sqs: () => ingestion.health() },
+    metrics,
   });
   const http = createServer(app.callback());
   // Slowloris protection: a client must send its headers and body within these limits.

@@ -1,19 +1,41 @@
-/** The Koa application: error mapping first, then routes. Tested through `app.callback()`. */
+/**
+ * The Koa application. Order matters: the request log wraps everything (it sees the final
+ * status), the error middleware turns every error into JSON, then auth, then the routes.
+ * Tested through `app.callback()`.
+ */
 import { Router } from '@koa/router';
 import Koa from 'koa';
+import { authMiddleware } from './auth.js';
 import type { AppDeps } from './deps.js';
 import { errorMiddleware } from './error-middleware.js';
 import { HttpError } from './http-error.js';
+import { openApiDocument } from './openapi.js';
+import { requestLog } from './request-log.js';
+import { commandRoutes } from './routes/commands.js';
 import { healthRoutes } from './routes/health.js';
 import { jobRoutes } from './routes/jobs.js';
+import { metricsRoutes } from './routes/metrics.js';
+
+export function createRouter(deps: AppDeps): Router {
+  const router = new Router();
+  healthRoutes(router, deps);
+  jobRoutes(router, deps);
+  commandRoutes(router, deps);
+  if (deps.metrics) metricsRoutes(router, deps.metrics);
+  const document = openApiDocument(deps.version);
+  router.get('/openapi.json', (ctx) => {
+    ctx.body = document;
+  });
+  return router;
+}
 
 export function createApp(deps: AppDeps): Koa {
   const app = new Koa();
   app.proxy = false;
+  app.use(requestLog(deps.logger, deps.metrics));
   app.use(errorMiddleware(deps.logger));
-  const router = new Router();
-  healthRoutes(router, deps);
-  jobRoutes(router, deps);
+  app.use(authMiddleware(deps.apiToken, deps.publicPath));
+  const router = createRouter(deps);
   app.use(router.routes());
   app.use(
     router.allowedMethods({

@@ -3,6 +3,7 @@ import type { Clock } from '../clock.js';
 import type { Db } from '../db/connection.js';
 import type { CancelResult } from '../jobs/store/index.js';
 import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics/metrics.js';
 
 /** The part of the scheduler the API drives. */
 export interface JobRunner {
@@ -29,4 +30,7 @@ export interface AppDeps {
   apiToken: string | undefined;
   /** Extra sections of /health (poller, disk, ...), by name. */
   health?: Record<string, () => HealthReport>;
+  metrics?: Metrics;
+  /** Paths readable without the token (the dashboard's static page, which then asks for it). */
+  publicPath?: (path: string) => boolean;
 }

@@ -2,7 +2,7 @@
 import type { Job } from '../jobs/job.js';
 import type { JobAttempt } from '../jobs/store/index.js';
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+export const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 export function jobView(job: Job) {
   return {

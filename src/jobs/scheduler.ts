@@ -20,7 +20,7 @@ import type { Db } from '../db/connection.js';
 import { abortFor } from './abort-reasons.js';
 import { type BackoffPolicy, fullJitterDelayMs } from './backoff.js';
 import type { HandlerRegistry } from './handler.js';
-import type { Job, LeasedJob } from './job.js';
+import type { Job, JsonObject, LeasedJob } from './job.js';
 import { type RunningAttempt, runAttempt } from './run-attempt.js';
 import {
   type CancelResult,
@@ -57,13 +57,15 @@ export interface SettledEvent {
   job: LeasedJob;
   result: SettleResult;
   durationMs: number;
+  /** What the handler returned, when it succeeded. */
+  output: JsonObject | null;
 }
 
 export interface SchedulerEvents {
   started: [job: LeasedJob];
   settled: [event: SettledEvent];
   capacity: [free: number];
-  recovered: [jobs: RecoveredJob[]];
+  recovered: [jobs: RecoveredJob[], reason: 'restart' | 'lease_expired'];
   leaseLost: [job: LeasedJob];
 }
 
@@ -137,7 +139,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     const recovered = await this.options.db.transaction().execute((trx) => recoverInterrupted(trx, this.owner, now));
     if (recovered.length > 0) {
       this.options.logger.warn({ jobs: recovered.length }, 'requeued jobs interrupted by an earlier stop or crash');
-      this.emit('recovered', recovered);
+      this.emit('recovered', recovered, 'restart');
     }
     this.state = 'running';
     this.heartbeatTimer = setInterval(() => void this.heartbeat(), this.heartbeatEveryMs).unref();
@@ -320,7 +322,8 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
       }
       if (result.status === 'failed' || result.status === 'cancelled') void this.discard(job);
     }
-    this.emit('settled', { job, result, durationMs });
+    const output = settlement?.kind === 'succeeded' ? settlement.result : null;
+    this.emit('settled', { job, result, durationMs, output });
   }
 
   private async discard(job: Pick<Job, 'id' | 'type'>): Promise<void> {
@@ -355,7 +358,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
       const recovered = await this.options.db.transaction().execute((trx) => recoverExpiredLeases(trx, now));
       if (recovered.length > 0) {
         this.options.logger.warn({ jobs: recovered.map((r) => r.id) }, 'requeued jobs whose lease expired');
-        this.emit('recovered', recovered);
+        this.emit('recovered', recovered, 'lease_expired');
       }
     } catch (error) {
       this.options.logger.error({ err: error }, 'expired-lease sweep failed');

@@ -28,9 +28,11 @@ export interface IngestionDeps {
   scheduler: Scheduler;
   clock: Clock;
   logger: Logger;
+  /** Called once the poller exists (it may start late, when the local queue appears). */
+  onPoller?: (poller: SqsPoller) => void;
 }
 
-export function startIngestion({ config, db, scheduler, clock, logger }: IngestionDeps): Ingestion {
+export function startIngestion({ config, db, scheduler, clock, logger, onPoller }: IngestionDeps): Ingestion {
   if (!config.sqs.enabled) {
     logger.info('SQS polling disabled (ENABLE_SQS_POLLING=false)');
     return { poller: () => undefined, health: () => ({ enabled: false, degraded: false }), stop: async () => {} };
@@ -70,6 +72,7 @@ export function startIngestion({ config, db, scheduler, clock, logger }: Ingesti
           logger: logger.child({ component: 'sqs' }),
           clock,
         });
+        onPoller?.(poller);
         poller.start();
         setupError = undefined;
         logger.info({ queueUrl, waitTimeSeconds: config.sqs.waitTimeSeconds }, 'polling SQS');

@@ -6,16 +6,25 @@ import { randomUUID } from 'node:crypto';
 import type { Router } from '@koa/router';
 import { JOB_SOURCES, JOB_STATUSES } from '../../jobs/job.js';
 import { checkDownloadRequest } from '../../jobs/job-request.js';
-import { enqueueJobs, getAttempts, getJob, listJobs } from '../../jobs/store/index.js';
+import {
+  countByStatus,
+  countFinishedSince,
+  enqueueJobs,
+  getAttempts,
+  getJob,
+  listJobs,
+  oldestQueuedAt,
+} from '../../jobs/store/index.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import type { AppDeps } from '../deps.js';
 import { HttpError, notFound } from '../http-error.js';
-import { attemptView, jobView } from '../job-view.js';
+import { attemptView, iso, jobView } from '../job-view.js';
 import { readJsonBody } from '../json-body.js';
 import { enumParam, intParam, listParam, stringParam, timeParam } from '../query.js';
 
 export const DEFAULT_PAGE = 50;
 export const MAX_PAGE = 200;
+const HOUR = 3_600_000;
 
 export function jobRoutes(router: Router, deps: AppDeps): void {
   router.post('/jobs', async (ctx) => {
@@ -47,9 +56,35 @@ export function jobRoutes(router: Router, deps: AppDeps): void {
     ctx.body = { jobs: page.jobs.map(jobView), nextCursor: page.next ? encodeCursor(page.next) : null };
   });
 
+  // Before /jobs/:id, which would otherwise take "stats" for an id.
+  router.get('/jobs/stats', async (ctx) => {
+    const now = deps.clock.now();
+    const [counts, oldestQueued, finishedLastHour] = await Promise.all([
+      countByStatus(deps.db),
+      oldestQueuedAt(deps.db),
+      countFinishedSince(deps.db, now - HOUR),
+    ]);
+    ctx.body = {
+      counts,
+      oldestQueuedAgeSeconds: oldestQueued === undefined ? null : Math.max(0, Math.round((now - oldestQueued) / 1000)),
+      finishedLastHour,
+    };
+  });
+
   router.get('/jobs/:id', async (ctx) => {
     const job = await getJob(deps.db, ctx.params.id ?? '');
     if (!job) throw notFound(`no job with id ${JSON.stringify(ctx.params.id)}`);
-    ctx.body = { ...jobView(job), attemptHistory: (await getAttempts(deps.db, job.id)).map(attemptView) };
+    const history = (await getAttempts(deps.db, job.id)).map(attemptView);
+    // The attempt in progress lives in the job row until it ends.
+    if (job.status === 'running' && job.startedAt !== null) {
+      history.push({
+        attempt: job.attempts,
+        startedAt: iso(job.startedAt),
+        finishedAt: null,
+        outcome: 'running',
+        error: null,
+      });
+    }
+    ctx.body = { ...jobView(job), attemptHistory: history };
   });
 }
