@@ -1,30 +1,12 @@
-/** A job as the API shows it: camelCase, times as ISO-8601 strings, no lease internals. */
-import type { Job } from '../jobs/job.js';
-import type { JobAttempt } from '../jobs/store/index.js';
+/**
+ * Views for the API. A job's own view is built in SQL (jobs/store/job-json.ts, the one
+ * definition of its shape); here: parsing it for single-job answers, and attempt history.
+ */
+import type { Db } from '../db/connection.js';
+import type { JsonObject } from '../jobs/job.js';
+import { getJobJson, type JobAttempt } from '../jobs/store/index.js';
 
 export const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-
-export function jobView(job: Job) {
-  return {
-    id: job.id,
-    type: job.type,
-    source: job.source,
-    status: job.status,
-    url: job.url,
-    attempts: job.attempts,
-    maxAttempts: job.maxAttempts,
-    createdAt: iso(job.createdAt),
-    updatedAt: iso(job.updatedAt),
-    runAt: iso(job.runAt),
-    startedAt: iso(job.startedAt),
-    finishedAt: iso(job.finishedAt),
-    cancelRequested: job.cancelRequested,
-    progress: job.progress,
-    result: job.result,
-    error: job.error,
-    metadata: job.metadata,
-  };
-}
 
 export function attemptView(attempt: JobAttempt) {
   return {
@@ -34,4 +16,10 @@ export function attemptView(attempt: JobAttempt) {
     outcome: attempt.outcome,
     error: attempt.error,
   };
+}
+
+/** One job as the API shows it, or undefined. */
+export async function jobView(db: Db, id: string): Promise<JsonObject | undefined> {
+  const json = await getJobJson(db, id);
+  return json === undefined ? undefined : (JSON.parse(json) as JsonObject);
 }

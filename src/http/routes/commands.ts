@@ -15,7 +15,7 @@ export function commandRoutes(router: Router, deps: AppDeps): void {
     }
     deps.runner.wake();
     ctx.status = 202;
-    ctx.body = { job: jobView(result.job) };
+    ctx.body = { job: await jobView(deps.db, id) };
   });
 
   router.post('/jobs/:id/cancel', async (ctx) => {
@@ -30,7 +30,7 @@ export function commandRoutes(router: Router, deps: AppDeps): void {
     ctx.body = {
       cancelled: result.outcome === 'done',
       cancelRequested: result.outcome === 'requested',
-      job: jobView(result.job),
+      job: await jobView(deps.db, id),
     };
   });
 }

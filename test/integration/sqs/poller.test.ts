@@ -109,7 +109,7 @@ describe('SQS poller (fauxqs)', function () {
       timeoutMs: 15_000,
     });
     expect(failedDeletes).to.equal(3);
-    expect((await listJobs(db(), { limit: 10 })).jobs.map((j) => j.id)).to.deep.equal(['once']);
+    expect((await listJobs(db(), { limit: 10 })).items.map((j) => j.id)).to.deep.equal(['once']);
     expect(p.status()).to.include({ ingested: 1, deduplicated: 1, deleteFailures: 1 });
     await waitFor(async () => (await queueDepth(sqs)).inFlight === 0 && (await queueDepth(sqs)).visible === 0, {
       message: 'queue empty',
@@ -134,8 +134,8 @@ describe('SQS poller (fauxqs)', function () {
       message: 'all ingested',
     });
     const rejected = await listJobs(db(), { limit: 50, statuses: ['rejected'] });
-    expect(rejected.jobs.map((j) => j.id).sort()).to.deep.equal(ids.slice(0, corpus.length).sort());
-    for (const job of rejected.jobs) {
+    expect(rejected.items.map((j) => j.id).sort()).to.deep.equal(ids.slice(0, corpus.length).sort());
+    for (const job of rejected.items) {
       expect(job.error?.code).to.equal('invalid_message');
       expect(job.error?.message).to.be.a('string').and.not.equal('');
     }
@@ -227,6 +227,6 @@ describe('SQS poller (fauxqs)', function () {
     await sendBodies(sqs, [body('f-1'), body('f-2'), body('f-3')], { MessageGroupId: 'videos' });
     const p = await start({ concurrency: 3 });
     await waitFor(() => p.status().ingested === 3, { message: 'three FIFO messages' });
-    expect((await listJobs(db(), { limit: 10 })).jobs.map((j) => j.id).sort()).to.deep.equal(['f-1', 'f-2', 'f-3']);
+    expect((await listJobs(db(), { limit: 10 })).items.map((j) => j.id).sort()).to.deep.equal(['f-1', 'f-2', 'f-3']);
   });
 });

@@ -357,17 +357,17 @@ describe('job store', () => {
       let after: Awaited<ReturnType<typeof listJobs>>['next'];
       do {
         const page = await listJobs(db(), { limit: 3, after });
-        seen.push(...page.jobs.map((j) => j.id));
+        seen.push(...page.items.map((j) => j.id));
         after = page.next;
       } while (after);
       expect(seen).to.deep.equal(['j6', 'j5', 'j4', 'j3', 'j2', 'j1', 'j0']);
 
       const cancelled = await listJobs(db(), { limit: 10, statuses: ['cancelled'] });
-      expect(cancelled.jobs.map((j) => j.id)).to.deep.equal(['j4', 'j1']);
+      expect(cancelled.items.map((j) => j.id)).to.deep.equal(['j4', 'j1']);
       const several = await listJobs(db(), { limit: 2, statuses: ['cancelled', 'queued'] });
-      expect(several.jobs.map((j) => j.id)).to.deep.equal(['j6', 'j5']);
+      expect(several.items.map((j) => j.id)).to.deep.equal(['j6', 'j5']);
       const window = await listJobs(db(), { limit: 10, createdAfter: T0 + 2, createdBefore: T0 + 4 });
-      expect(window.jobs.map((j) => j.id)).to.deep.equal(['j3', 'j2']);
+      expect(window.items.map((j) => j.id)).to.deep.equal(['j3', 'j2']);
       expect(await countByStatus(db())).to.deep.equal({
         queued: 5,
         running: 0,
