@@ -2,6 +2,8 @@
  * Small typed readers over an environment object. Each reader records a problem (naming the
  * variable and the expected form) instead of throwing, so `finish()` can report them all.
  */
+import cron from 'node-cron';
+
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
@@ -24,6 +26,7 @@ export interface EnvReader {
   optionalUrl(name: string): string | undefined;
   bytes(name: string, fallback: number): number;
   optionalBytes(name: string): number | undefined;
+  cron(name: string, fallback: string): string;
   problem(name: string, message: string): void;
   finish(): void;
 }
@@ -147,6 +150,15 @@ export function envReader(env: Record<string, string | undefined>): EnvReader {
     },
     bytes: (name, fallback) => readBytes(name) ?? fallback,
     optionalBytes: (name) => readBytes(name),
+    cron(name, fallback) {
+      const text = raw(name);
+      if (text === undefined) return fallback;
+      if (!cron.validate(text)) {
+        problem(name, `expected a cron expression (e.g. "*/10 * * * *"), got ${JSON.stringify(text)}`);
+        return fallback;
+      }
+      return text;
+    },
     problem,
     finish() {
       if (problems.length > 0) throw new ConfigError(problems);

@@ -52,6 +52,8 @@ export interface Config {
   failedJobRetentionDays: number;
   downloadRetentionDays: number | undefined;
   diskFreeWarnBytes: number;
+  maintenanceCron: string;
+  pruneCron: string;
 }
 
 const SECOND = 1000;
@@ -105,7 +107,15 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     failedJobRetentionDays: r.int('FAILED_JOB_RETENTION_DAYS', 90, { min: 1 }),
     downloadRetentionDays: r.optionalInt('DOWNLOAD_RETENTION_DAYS', { min: 1 }),
     diskFreeWarnBytes: r.bytes('DISK_FREE_WARN_BYTES', 1024 ** 3),
+    maintenanceCron: r.cron('MAINTENANCE_CRON', '*/10 * * * *'),
+    pruneCron: r.cron('PRUNE_CRON', '23 * * * *'),
   };
+  if (config.failedJobRetentionDays < config.jobRetentionDays) {
+    r.problem(
+      'FAILED_JOB_RETENTION_DAYS',
+      `must be at least JOB_RETENTION_DAYS (${config.jobRetentionDays}): failed jobs are kept longer`,
+    );
+  }
 
   if (config.retryMaxMs < config.retryBaseMs) {
     r.problem('RETRY_MAX_MS', `must be at least RETRY_BASE_MS (${config.retryBaseMs})`);

@@ -4,17 +4,20 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { dirname } from 'node:path';
 import { type Clock, systemClock } from './clock.js';
 import type { Config } from './config.js';
-import { type Db, openDatabase, type RawDb } from './db/connection.js';
-import { migrateToLatest } from './db/migrate.js';
+import { type Db, MEMORY, type RawDb } from './db/connection.js';
+import { openMigratedDatabase } from './db/open-migrated.js';
 import { createApp } from './http/app.js';
 import type { HandlerRegistry } from './jobs/handler.js';
 import { Scheduler } from './jobs/scheduler.js';
 import type { Logger } from './logger.js';
+import { Maintenance } from './maintenance/maintenance.js';
 import { createMetrics } from './metrics/metrics.js';
 import { observePoller, observeScheduler } from './metrics/observe.js';
 import { type Ingestion, startIngestion } from './sqs/ingestion.js';
+import { DiskWatch, ensureWritableDirectory, StartupError } from './startup-checks.js';
 import { VERSION } from './version.js';
 
 export interface ServerOptions {
@@ -36,10 +39,7 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-/** A start-up failure with a message meant for the operator. */
-export class StartupError extends Error {
-  override readonly name = 'StartupError';
-}
+export { StartupError };
 
 export async function startServer({
   config,
@@ -47,23 +47,10 @@ export async function startServer({
   clock = systemClock,
   handlers,
 }: ServerOptions): Promise<RunningServer> {
-  let database: ReturnType<typeof openDatabase>;
-  try {
-    database = openDatabase(config.databasePath);
-  } catch (error) {
-    throw new StartupError(
-      `cannot open the database at DATABASE_PATH=${config.databasePath}: ${(error as Error).message}`,
-    );
-  }
+  if (config.databasePath !== MEMORY) await ensureWritableDirectory(dirname(config.databasePath), 'DATABASE_PATH');
+  await ensureWritableDirectory(config.download.dir, 'DOWNLOAD_DIR');
+  const database = await openMigratedDatabase(config.databasePath, logger);
   const { db, raw } = database;
-
-  const migration = await migrateToLatest(db);
-  if (migration.error) {
-    await database.close();
-    const detail = migration.error instanceof Error ? migration.error.message : String(migration.error);
-    throw new StartupError(`database migration ${migration.failed ?? '(loading migrations)'} failed: ${detail}`);
-  }
-  if (migration.applied.length > 0) logger.info({ migrations: migration.applied }, 'database migrated');
 
   const scheduler = new Scheduler({
     db,
@@ -86,9 +73,28 @@ export async function startServer({
     logger,
     onPoller: (poller) => observePoller(poller, metrics),
   });
+  const disk = new DiskWatch(config.download.dir, config.diskFreeWarnBytes, logger);
+  await disk.start();
+  const maintenance = new Maintenance({
+    db,
+    clock,
+    logger: logger.child({ component: 'maintenance' }),
+    downloadDir: config.download.dir,
+    jobRetentionDays: config.jobRetentionDays,
+    failedJobRetentionDays: config.failedJobRetentionDays,
+    downloadRetentionDays: config.downloadRetentionDays,
+  });
+  maintenance.schedule(config.maintenanceCron, config.pruneCron);
   if (!config.apiToken) {
     logger.warn('API_TOKEN is not set: the API is open to read, and accepts changes (POST) only from this machine');
   }
+
+  /** Everything but the scheduler: an in-flight long poll is aborted at once. */
+  const stopTakingWork = async () => {
+    await maintenance.stop();
+    disk.stop();
+    await ingestion.stop();
+  };
 
   const app = createApp({
     db,
@@ -98,7 +104,7 @@ export async function startServer({
     version: VERSION,
     maxAttempts: config.maxAttempts,
     apiToken: config.apiToken,
-    health: { sqs: () => ingestion.health() },
+    health: { sqs: () => ingestion.health(), disk: () => disk.health() },
     metrics,
   });
   const http = createServer(app.callback());
@@ -108,7 +114,7 @@ export async function startServer({
   try {
     await listen(http, config.port, config.host);
   } catch (error) {
-    await ingestion.stop();
+    await stopTakingWork();
     await scheduler.stop(0);
     await database.close();
     throw new StartupError(`cannot listen on ${config.host}:${config.port}: ${(error as Error).message}`);
@@ -123,8 +129,7 @@ export async function startServer({
       logger.info({ graceMs: config.shutdownGraceMs }, 'shutting down');
       const closed = new Promise<void>((resolve) => http.close(() => resolve()));
       http.closeIdleConnections();
-      // Stop taking work first: an in-flight long poll is aborted at once.
-      await ingestion.stop();
+      await stopTakingWork();
       await scheduler.stop(config.shutdownGraceMs);
       http.closeAllConnections();
       await closed;

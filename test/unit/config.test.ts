@@ -75,6 +75,13 @@ describe('config', () => {
     [{ LEASE_TIMEOUT_MS: '10' }, 'LEASE_TIMEOUT_MS: expected an integer ≥ 1000'],
     [{ RETRY_BASE_MS: '5000', RETRY_MAX_MS: '1000' }, 'RETRY_MAX_MS: must be at least RETRY_BASE_MS (5000)'],
     [{ API_TOKEN: 'short' }, 'API_TOKEN: must be at least 16 characters'],
+    [{ MAINTENANCE_CRON: 'every hour' }, 'MAINTENANCE_CRON: expected a cron expression'],
+    [{ PRUNE_CRON: '61 * * * *' }, 'PRUNE_CRON: expected a cron expression'],
+    [
+      { JOB_RETENTION_DAYS: '60', FAILED_JOB_RETENTION_DAYS: '30' },
+      'FAILED_JOB_RETENTION_DAYS: must be at least JOB_RETENTION_DAYS (60)',
+    ],
+    [{ DISK_FREE_WARN_BYTES: '-5' }, 'DISK_FREE_WARN_BYTES: expected a positive size'],
   ];
   for (const [env, expected] of cases) {
     it(`rejects ${JSON.stringify(env)} naming the variable`, () => {

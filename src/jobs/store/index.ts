@@ -8,6 +8,7 @@ export * from './heartbeat.js';
 export * from './history.js';
 export * from './job-json.js';
 export * from './lease.js';
+export * from './prune.js';
 export * from './queries.js';
 export * from './recover.js';
 export * from './settle.js';
