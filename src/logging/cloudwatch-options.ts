@@ -22,8 +22,8 @@ export interface CloudWatchTransportOptions {
 
 /**
  * The transport's options from the validated config, or undefined when CLOUDWATCH_LOG_GROUP is
- * unset. `LOCALSTACK=true` means LocalStack's endpoint, region and test keys, unless the
- * standard AWS variables say otherwise.
+ * unset. `LOCALSTACK=true` means LocalStack's endpoint and test keys, as for SQS
+ * (src/sqs/sqs-client.ts), so one switch moves every AWS call to the local stack.
  */
 export function cloudWatchOptionsFromConfig(
   config: Pick<Config, 'cloudwatch' | 'sqs'>,
@@ -32,12 +32,11 @@ export function cloudWatchOptionsFromConfig(
   const { logGroup, logStream } = config.cloudwatch;
   if (!logGroup) return undefined;
   if (!config.sqs.localstack) return { logGroup, logStream };
-  const endpointFromEnv = env.AWS_ENDPOINT_URL_CLOUDWATCH_LOGS ?? env.AWS_ENDPOINT_URL;
   return {
     logGroup,
     logStream,
-    region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1',
-    endpoint: endpointFromEnv ? undefined : config.sqs.localstackEndpoint,
-    credentials: env.AWS_ACCESS_KEY_ID ? undefined : { accessKeyId: 'test', secretAccessKey: 'test' },
+    region: env.AWS_REGION ?? 'us-east-1',
+    endpoint: config.sqs.localstackEndpoint,
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
   };
 }

@@ -74,7 +74,7 @@ export function createCloudWatchStream(options: CloudWatchTransportOptions, deps
   pump.start();
   report({ level: 'info', msg: 'shipping logs to cloudwatch', logGroup, logStream });
 
-  const stream = build(
+  return build(
     async (source) => {
       for await (const line of source) pump.write(String(line));
     },
@@ -89,9 +89,6 @@ export function createCloudWatchStream(options: CloudWatchTransportOptions, deps
       },
     },
   );
-  // thread-stream calls the destination's flush() on logger.flush(cb): answer once the lines
-  // buffered so far have reached CloudWatch (or closeTimeoutMs has passed).
-  return Object.assign(stream, { flush: () => pump.flush() });
 }
 
 /** pino's transport entry: runs in the worker thread. */
@@ -100,13 +97,14 @@ export default async function cloudWatchTransport(options: CloudWatchTransportOp
 }
 
 /**
- * A JSON line shaped like the app's pino lines. Written with writeSync on fd 1: it reaches
- * stdout even while the main thread is blocked in its exit handler waiting for this worker.
+ * A JSON line shaped like the app's pino lines (level label, ISO time, pid). Written with
+ * writeSync on fd 1: it reaches stdout even while the main thread is blocked in its exit
+ * handler waiting for this worker.
  */
-export function diagnosticLine(diagnostic: Diagnostic, time: Date, host: string = hostname()): string {
+export function diagnosticLine(diagnostic: Diagnostic, time: Date): string {
   const { level, msg, ...fields } = diagnostic;
-  const line = { level, time: time.toISOString(), pid: process.pid, hostname: host };
-  return `${JSON.stringify({ ...line, component: 'cloudwatch-transport', ...fields, msg })}\n`;
+  const line = { level, time: time.toISOString(), pid: process.pid, component: 'cloudwatch-transport' };
+  return `${JSON.stringify({ ...line, ...fields, msg })}\n`;
 }
 
 function reportOnStdout(diagnostic: Diagnostic): void {

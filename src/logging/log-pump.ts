@@ -72,20 +72,6 @@ export class LogPump {
     if (this.#batcher.hasFullBatch()) this.#request('full');
   }
 
-  /** Sends what is buffered now; resolves when sent, or after closeTimeoutMs if CloudWatch lags. */
-  async flush(): Promise<void> {
-    this.#request('all');
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, this.#closeTimeoutMs);
-    });
-    try {
-      await Promise.race([this.#idle(), late]);
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
   /** Stops the timer and sends everything left, within closeTimeoutMs; then reports losses. */
   close(): Promise<void> {
     this.#closing ??= (async () => {
@@ -215,8 +201,11 @@ export class LogPump {
   }
 }
 
-function describe(error: unknown): { name: string; message: string } {
-  return error instanceof Error
-    ? { name: error.name, message: error.message }
-    : { name: 'Error', message: String(error) };
+function describe(error: unknown): { name: string; message: string; code?: string } {
+  if (!(error instanceof Error)) return { name: 'Error', message: String(error) };
+  // Network failures carry their meaning in `code` (ECONNREFUSED, ETIMEDOUT…), not in the name.
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string'
+    ? { name: error.name, message: error.message, code }
+    : { name: error.name, message: error.message };
 }
