@@ -28,7 +28,12 @@ describe('restart after SIGKILL (child processes, file database)', function () {
     await seed.close();
 
     // A lease far longer than the test: recovery must not wait for it to expire.
-    const env = { DATABASE_PATH: databasePath, MAX_CONCURRENT_JOBS: '2', LEASE_TIMEOUT_MS: '600000' };
+    const env = {
+      DATABASE_PATH: databasePath,
+      DOWNLOAD_DIR: join(dir, 'downloads'),
+      MAX_CONCURRENT_JOBS: '2',
+      LEASE_TIMEOUT_MS: '600000',
+    };
     const first = spawnChild(env);
     children.push(first);
     await waitFor(() => first.count((e) => e.event === 'started') === 2, { message: 'two jobs started' });
@@ -43,13 +48,13 @@ describe('restart after SIGKILL (child processes, file database)', function () {
       firstStart.id,
     );
     expect(firstStart.attempt, 'the interrupted attempt is counted').to.equal(2);
-    await waitFor(() => second.count((e) => e.event === 'settled' && e.status === 'succeeded') === 5, {
-      message: 'all five jobs succeeded',
-    });
-    await second.kill('SIGTERM');
-
     const check = await createTestDb(databasePath);
     try {
+      // WAL: this process reads the file while the child writes it.
+      await waitFor(async () => (await countByStatus(check.db)).succeeded === 5, {
+        message: 'all five jobs succeeded',
+      });
+      await second.kill('SIGTERM');
       expect(await countByStatus(check.db)).to.include({ succeeded: 5, queued: 0, running: 0, failed: 0 });
       for (const id of interrupted) {
         expect((await getJob(check.db, id))?.attempts).to.equal(2);
