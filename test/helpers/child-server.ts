@@ -1,7 +1,7 @@
 /**
  * A real server process for restart tests: the production `startServer` with the handlers a
- * test needs, configured from the environment. Prints JSON lines on stdout (`ready`, and
- * `started` for each sleep job) so the parent can wait on them. `sleep` jobs wait
+ * test needs, configured from the environment. Prints JSON lines on stdout (`ready`,
+ * `started` for each sleep job, `settled`) so the parent can wait on them. `sleep` jobs wait
  * `metadata.ms` (or CHILD_SLEEP_MS).
  */
 import { setTimeout as delay } from 'node:timers/promises';
@@ -31,6 +31,9 @@ const handlers = new Map(defaultHandlers(config, logger));
 handlers.set('sleep', sleep);
 const server = await startServer({ config, logger, handlers });
 
+// Attached after start: a job that settles within the first ticks could be missed; tests that
+// need every settle read the database instead.
+server.scheduler.on('settled', ({ job, result }) => emit('settled', { id: job.id, status: result.status }));
 emit('ready', { url: server.url, pid: process.pid });
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
