@@ -31,17 +31,19 @@ export async function startLocalSqs(
   const { queueUrl } = server.createQueue(queueName, { attributes });
   const endpoint = `http://127.0.0.1:${server.port}`;
   const client = sqsClient(endpoint);
-  return {
+  const local: LocalSqs = {
     server,
     client,
     endpoint,
     queueUrl,
     queueName,
+    // Stops whichever emulator `server` holds now: a test may have replaced it with a restarted one.
     stop: async () => {
       client.destroy();
-      await server.stop();
+      await local.server.stop();
     },
   };
+  return local;
 }
 
 /** Sends bodies in batches of 10; returns the message ids in order. */
