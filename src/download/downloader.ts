@@ -11,40 +11,32 @@
  *     ├─ 416, total = N (part already complete) ─► hash part ─► finish
  *     └─ 416 other / 206 that does not fit ─► forget the part, GET once more without Range
  *
- *   stream (count, hash, limit, stall watchdog) ─► size = announced? ─► fsync ─► rename ─► fsync dir
+ *   stream (count, hash, limit, stall watchdog, background fdatasync) ─► size = announced?
+ *     ─► fsync ─► rename ─► fsync dir
  *
  * A failure leaves the part and sidecar in place, so the next attempt resumes; the handler
  * removes them when the job ends for good.
  */
 import { createHash, type Hash } from 'node:crypto';
-import { constants, createReadStream } from 'node:fs';
-import { type FileHandle, mkdir, open, rename } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { mkdir, rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import type { Logger } from 'pino';
-import { BodyMeter } from './body-meter.js';
 import { downloadError } from './errors.js';
 import { chooseFileName } from './file-name.js';
-import { type FetchSettings, type OpenResponse, openGet } from './http-fetch.js';
-import {
-  headerText,
-  mediaType,
-  parseContentLength,
-  parseContentRange,
-  parseRetryAfter,
-  parseUnsatisfiedRange,
-  strongEtag,
-} from './http-headers.js';
+import type { FetchSettings, OpenResponse } from './http-fetch.js';
+import { headerText, mediaType, strongEtag } from './http-headers.js';
 import {
   findResumable,
   type PartState,
   partPath,
-  type Resumable,
   removeState,
   resetFolder,
   syncFolder,
   writePartState,
 } from './part-state.js';
+import { writeBody } from './part-writer.js';
+import { requestPlan } from './resume-plan.js';
 
 export interface DownloadSettings {
   fetch: FetchSettings;
@@ -70,68 +62,11 @@ export interface Downloaded {
   contentType: string | null;
 }
 
-type Plan =
-  | { kind: 'fresh'; opened: OpenResponse; total: number | null }
-  | { kind: 'append'; opened: OpenResponse; total: number | null; resume: Resumable }
-  | { kind: 'complete'; resume: Resumable }
-  | { kind: 'restart' };
-
-const WRITE_BUFFER = 1024 * 1024;
-
-function statusError(opened: OpenResponse): Error {
-  const { statusCode = 0, headers } = opened.response;
-  return downloadError.httpStatus(statusCode, parseRetryAfter(headers['retry-after'], Date.now()));
-}
-
-/** What the answer to a (possibly ranged) GET lets this attempt do. */
-function planFor(opened: OpenResponse, resume: Resumable | undefined): Plan {
-  const { statusCode = 0, headers } = opened.response;
-  if (statusCode === 200)
-    return { kind: 'fresh', opened, total: parseContentLength(headers['content-length']) ?? null };
-  if (statusCode === 206) {
-    const range = parseContentRange(headers['content-range']);
-    if (!resume) {
-      if (range?.start === 0) return { kind: 'fresh', opened, total: range.total };
-      throw downloadError.badRange('the server sent a partial response to a plain GET');
-    }
-    const etag = strongEtag(headers.etag);
-    const fits =
-      range !== undefined &&
-      range.start === resume.partBytes &&
-      (resume.state.totalBytes === null || range.total === resume.state.totalBytes) &&
-      (etag === undefined || resume.state.etag === null || etag === resume.state.etag);
-    return fits ? { kind: 'append', opened, total: range.total, resume } : { kind: 'restart' };
-  }
-  if (statusCode === 416 && resume) {
-    const total = parseUnsatisfiedRange(headers['content-range']);
-    return total === resume.partBytes ? { kind: 'complete', resume } : { kind: 'restart' };
-  }
-  throw statusError(opened);
-}
-
-async function request(
-  url: string,
-  resume: Resumable | undefined,
-  s: DownloadSettings,
-  signal: AbortSignal,
-): Promise<Plan> {
-  const validator = resume?.state.etag ?? resume?.state.lastModified;
-  const headers = resume && validator ? { range: `bytes=${resume.partBytes}-`, 'if-range': validator } : {};
-  const opened = await openGet(url, headers, signal, s.fetch);
-  let plan: Plan;
-  try {
-    plan = planFor(opened, resume);
-  } catch (error) {
-    opened.destroy();
-    throw error;
-  }
-  if (plan.kind === 'restart' || plan.kind === 'complete') opened.destroy();
-  return plan;
-}
+const READ_BUFFER = 1024 * 1024;
 
 async function hashFile(path: string, bytes: number, hash: Hash, signal: AbortSignal): Promise<void> {
   if (bytes === 0) return;
-  for await (const chunk of createReadStream(path, { end: bytes - 1, highWaterMark: WRITE_BUFFER, signal })) {
+  for await (const chunk of createReadStream(path, { end: bytes - 1, highWaterMark: READ_BUFFER, signal })) {
     hash.update(chunk as Buffer);
   }
 }
@@ -141,29 +76,6 @@ async function checkLimits(s: DownloadSettings, folder: string, total: number | 
   if (s.maxBytes !== undefined && total > s.maxBytes) throw downloadError.tooLarge(total, s.maxBytes);
   const free = await s.freeBytes(folder);
   if (total - have > free) throw downloadError.notEnoughSpace(total - have, free);
-}
-
-/** Streams the body into `file` (an open handle); returns the size of the whole file. */
-async function receive(
-  opened: OpenResponse,
-  file: FileHandle,
-  meter: BodyMeter,
-  total: number | null,
-  signal: AbortSignal,
-): Promise<number> {
-  const sink = file.createWriteStream({ autoClose: false, highWaterMark: WRITE_BUFFER });
-  await pipeline(opened.response, meter, sink, { signal });
-  // The request closes right after the body: bytes past Content-Length surface as a late parse error.
-  await opened.closed;
-  const late = opened.lateError();
-  if (late !== undefined) {
-    if (total !== null && meter.bytes === total) throw downloadError.longerThanAnnounced(total, late);
-    throw late;
-  }
-  if (total !== null && meter.bytes < total) throw downloadError.truncated(meter.bytes, total);
-  if (total !== null && meter.bytes > total) throw downloadError.longerThanAnnounced(total);
-  await file.sync();
-  return meter.bytes;
 }
 
 async function finish(folder: string, name: string): Promise<void> {
@@ -197,11 +109,11 @@ export async function download(req: DownloadRequest, s: DownloadSettings): Promi
   const { url, folder, signal, logger } = req;
   await mkdir(folder, { recursive: true });
   let resume = await findResumable(folder, url);
-  let plan = await request(url, resume, s, signal);
+  let plan = await requestPlan(url, resume, s.fetch, signal);
   if (plan.kind === 'restart') {
     logger.info({ partBytes: resume?.partBytes }, 'the partial download cannot be resumed: starting over');
     resume = undefined;
-    plan = await request(url, undefined, s, signal);
+    plan = await requestPlan(url, undefined, s.fetch, signal);
   }
   if (plan.kind === 'restart') throw downloadError.badRange('the server answered a plain GET like a ranged one');
 
@@ -225,25 +137,16 @@ export async function download(req: DownloadRequest, s: DownloadSettings): Promi
       { status: opened.response.statusCode, name: state.name, totalBytes: total, resumeFrom: startBytes || undefined },
       startBytes > 0 ? 'download resumed' : 'download started',
     );
-    const flags =
-      constants.O_WRONLY |
-      constants.O_NOFOLLOW |
-      (startBytes > 0 ? constants.O_APPEND : constants.O_CREAT | constants.O_TRUNC);
-    const file = await open(part, flags, 0o644);
-    const meter = new BodyMeter({
+    req.progress(startBytes, total);
+    const bytes = await writeBody(opened, {
+      part,
       hash,
       startBytes,
+      total,
       maxBytes: s.maxBytes,
       stallTimeoutMs: s.stallTimeoutMs,
-      onProgress: (bytes) => req.progress(bytes, total),
+      onProgress: (done) => req.progress(done, total),
     });
-    let bytes: number;
-    try {
-      req.progress(startBytes, total);
-      bytes = await receive(opened, file, meter, total, signal);
-    } finally {
-      await file.close();
-    }
     await finish(folder, state.name);
     return { name: state.name, bytes, sha256: hash.digest('hex'), contentType: state.contentType };
   } finally {

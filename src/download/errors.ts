@@ -39,6 +39,7 @@ export const downloadError = {
   longerThanAnnounced: (expected: number, cause?: unknown) =>
     permanent('length_mismatch', `the server sent more than the ${expected} bytes it announced`, cause),
   badRange: (reason: string) => retryable('bad_range', reason),
+  busy: () => retryable('busy', 'another attempt of this job is still winding down in this process'),
   diskFull: (cause: unknown) => retryable('disk_full', 'no space left on the download volume', cause),
   notEnoughSpace: (needed: number, free: number) =>
     retryable('disk_full', `not enough free space for the download (${needed} bytes needed, ${free} free)`),

@@ -132,9 +132,10 @@ const WINDOWS_DEVICE = /^(con|prn|aux|nul|com\d|lpt\d)$/i;
 export function sanitizeFileName(raw: string): string | undefined {
   const lastSegment = raw.normalize('NFC').split(/[/\\]/).at(-1) ?? '';
   let name = lastSegment
+    .replace(/\s+/g, ' ') // tabs and newlines become spaces before control characters go
     .replace(INVISIBLE, '')
     .replace(RESERVED, '_')
-    .replace(/\s+/g, ' ')
+    .replace(/ {2,}/g, ' ')
     .replace(/^[\s.]+|[\s.]+$/g, '');
   if (name === '') return undefined;
   if (WINDOWS_DEVICE.test(splitExtension(name)[0])) name = `_${name}`;

@@ -44,7 +44,8 @@ export function parseRetryAfter(value: HeaderValue, now: number): number | undef
   const text = single(value);
   if (text === undefined || text === '') return undefined;
   if (/^\d{1,10}$/.test(text)) return Number(text) * 1000;
-  const at = Date.parse(text);
+  // An HTTP date names its month; V8 would also "parse" strings like "-5" as years.
+  const at = /[a-z]{3}/i.test(text) ? Date.parse(text) : Number.NaN;
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
