@@ -21,12 +21,16 @@ export function isLoopback(address: string | undefined): boolean {
 
 export function authMiddleware(token: string | undefined, publicPaths: (path: string) => boolean = () => false) {
   const expected = token === undefined ? undefined : digest(token);
+  const presented = (ctx: Context) => {
+    const match = /^Bearer\s+(.+)$/i.exec(ctx.get('authorization'));
+    return match?.[1] !== undefined && expected !== undefined && timingSafeEqual(digest(match[1].trim()), expected);
+  };
   return async function authorize(ctx: Context, next: Next): Promise<void> {
+    // Routes that answer more to a caller who proved the token (/health's details) read this.
+    ctx.state.authenticated = expected === undefined || presented(ctx);
     if (OPEN_PATHS.has(ctx.path) || (READ_METHODS.has(ctx.method) && publicPaths(ctx.path))) return next();
     if (expected) {
-      const header = ctx.get('authorization');
-      const match = /^Bearer\s+(.+)$/i.exec(header);
-      if (!match?.[1] || !timingSafeEqual(digest(match[1].trim()), expected)) {
+      if (!ctx.state.authenticated) {
         throw new HttpError(401, 'unauthorized', 'missing or wrong bearer token (Authorization: Bearer <API_TOKEN>)', {
           'WWW-Authenticate': 'Bearer',
         });

@@ -1,7 +1,7 @@
 /**
  * One log line per request with a request id (taken from X-Request-Id when sane, else made up,
- * and echoed back) and its duration; /health and /metrics log at debug so probes don't drown
- * the logs. Also records the request duration metric, labelled by route pattern (not raw path).
+ * and echoed back) and its duration; probes and successful reads log at debug so polling
+ * doesn't drown the logs. Also records the request duration metric, labelled by route pattern (not raw path).
  */
 import { randomUUID } from 'node:crypto';
 import type { Context, Next } from 'koa';
@@ -27,7 +27,10 @@ export function requestLog(logger: Logger, metrics?: Metrics) {
         { method: ctx.method, route: String(route), status: String(ctx.status) },
         durationMs / 1000,
       );
-      const level = QUIET_PATHS.has(ctx.path) ? 'debug' : 'info';
+      // Probes, scrapes and reads that went well (a dashboard polls every few seconds) are
+      // debug; changes and every error are info.
+      const routine = QUIET_PATHS.has(ctx.path) || (ctx.method === 'GET' && ctx.status < 400);
+      const level = routine ? 'debug' : 'info';
       if (logger.isLevelEnabled(level)) {
         logger[level](
           {

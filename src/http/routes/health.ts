@@ -1,6 +1,6 @@
 /**
  * GET /health: liveness with detail. 200 `ok` or `degraded`; 503 when the database cannot be
- * read and locked for writing. Cheap: a counter-table read and an empty write transaction.
+ * read and locked for writing. With API_TOKEN set, the details need the token. Cheap: a counter-table read and an empty write transaction.
  */
 import type { Router } from '@koa/router';
 import { sql } from 'kysely';
@@ -33,6 +33,12 @@ export function healthRoutes(router: Router, deps: AppDeps): void {
     const sections: Record<string, HealthReport> = {};
     for (const [name, report] of Object.entries(deps.health ?? {})) sections[name] = report();
     const degraded = Object.values(sections).some((s) => s.degraded);
+    // With API_TOKEN set, an anonymous probe (a load balancer, Docker's HEALTHCHECK) learns the
+    // status only: the details name the queue (and so the AWS account) and recent errors.
+    if (ctx.state.authenticated !== true) {
+      ctx.body = { status: degraded ? 'degraded' : 'ok' };
+      return;
+    }
     ctx.body = {
       status: degraded ? 'degraded' : 'ok',
       version: deps.version,

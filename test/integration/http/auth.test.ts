@@ -37,6 +37,14 @@ describe('HTTP API auth', () => {
       expect((await api?.request('/health'))?.status).to.equal(200);
     });
 
+    it('answers /health without the token with the status only, and in full with it', async () => {
+      const anonymous = await api?.request('/health');
+      expect(anonymous?.status).to.equal(200);
+      expect(anonymous?.body).to.deep.equal({ status: 'ok' });
+      const full = await api?.request('/health', { headers: { authorization: `Bearer ${TOKEN}` } });
+      expect(full?.body).to.include.keys('status', 'version', 'database', 'scheduler', 'jobs');
+    });
+
     it('accepts the right token', async () => {
       const auth = { authorization: `Bearer ${TOKEN}` };
       expect((await api?.request('/jobs', { headers: auth }))?.status).to.equal(200);

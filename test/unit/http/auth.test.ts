@@ -8,6 +8,7 @@ function ctx(method: string, path: string, remoteAddress: string, authorization 
     method,
     path,
     req: { socket: { remoteAddress } },
+    state: {},
     get: (name: string) => (name.toLowerCase() === 'authorization' ? authorization : ''),
   } as unknown as Context;
 }
