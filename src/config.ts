@@ -5,6 +5,7 @@
  * one round; each message names the variable and the form it expects.
  */
 import { type EnvReader, envReader } from './config-parsers.js';
+import { allowedHostsProblems } from './download/url-policy.js';
 
 export { ConfigError } from './config-parsers.js';
 
@@ -120,6 +121,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if (config.retryMaxMs < config.retryBaseMs) {
     r.problem('RETRY_MAX_MS', `must be at least RETRY_BASE_MS (${config.retryBaseMs})`);
   }
+  for (const problem of allowedHostsProblems(config.download.allowedHosts))
+    r.problem('DOWNLOAD_ALLOWED_HOSTS', problem);
   if (config.apiToken !== undefined && config.apiToken.length < 16) {
     r.problem('API_TOKEN', 'must be at least 16 characters');
   }

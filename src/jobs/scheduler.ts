@@ -140,6 +140,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     if (recovered.length > 0) {
       this.options.logger.warn({ jobs: recovered.length }, 'requeued jobs interrupted by an earlier stop or crash');
       this.emit('recovered', recovered, 'restart');
+      this.discardEnded(recovered);
     }
     this.state = 'running';
     this.heartbeatTimer = setInterval(() => void this.heartbeat(), this.heartbeatEveryMs).unref();
@@ -219,7 +220,9 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
 
   private async cycle(): Promise<void> {
     const finished = this.finished.splice(0);
-    const settlements = finished.flatMap((f) => (f.settlement ? [f.settlement] : []));
+    const settlements = finished.flatMap((f) =>
+      f.settlement ? [{ ...f.settlement, progress: f.active.progress }] : [],
+    );
     const free = this.state === 'running' ? this.options.concurrency - this.active.size : 0;
     if (finished.length === 0 && free <= 0) return;
 
@@ -326,6 +329,11 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     this.emit('settled', { job, result, durationMs, output });
   }
 
+  /** Recovered jobs that ended failed or cancelled leave no partial work behind either. */
+  private discardEnded(recovered: RecoveredJob[]): void {
+    for (const job of recovered) if (job.status !== 'queued') void this.discard(job);
+  }
+
   private async discard(job: Pick<Job, 'id' | 'type'>): Promise<void> {
     try {
       await this.options.handlers.get(job.type)?.discard?.(job);
@@ -359,6 +367,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
       if (recovered.length > 0) {
         this.options.logger.warn({ jobs: recovered.map((r) => r.id) }, 'requeued jobs whose lease expired');
         this.emit('recovered', recovered, 'lease_expired');
+        this.discardEnded(recovered);
       }
     } catch (error) {
       this.options.logger.error({ err: error }, 'expired-lease sweep failed');

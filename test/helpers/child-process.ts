@@ -29,8 +29,10 @@ export class Child extends EventEmitter {
     this.exited = new Promise((resolve) => process.once('exit', (code, signal) => resolve({ code, signal })));
   }
 
-  /** Waits for the next event matching `match` (or returns one already seen when `seen` allows). */
+  /** The first event matching `match`: one already seen, or the next to come. */
   async waitFor(match: (event: ChildEvent) => boolean, timeoutMs = 30_000): Promise<ChildEvent> {
+    const seen = this.events.find(match);
+    if (seen) return seen;
     const [event] = await nextEvent<[ChildEvent]>(this, 'event', { timeoutMs, filter: match }).catch((error) => {
       throw new Error(`${(error as Error).message}; child stderr:\n${this.stderr.slice(-20).join('\n')}`);
     });

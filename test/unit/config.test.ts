@@ -75,6 +75,7 @@ describe('config', () => {
     [{ LEASE_TIMEOUT_MS: '10' }, 'LEASE_TIMEOUT_MS: expected an integer ≥ 1000'],
     [{ RETRY_BASE_MS: '5000', RETRY_MAX_MS: '1000' }, 'RETRY_MAX_MS: must be at least RETRY_BASE_MS (5000)'],
     [{ API_TOKEN: 'short' }, 'API_TOKEN: must be at least 16 characters'],
+    [{ DOWNLOAD_ALLOWED_HOSTS: 'media.example, http://cdn/x' }, 'DOWNLOAD_ALLOWED_HOSTS: "http://cdn/x" is neither'],
     [{ MAINTENANCE_CRON: 'every hour' }, 'MAINTENANCE_CRON: expected a cron expression'],
     [{ PRUNE_CRON: '61 * * * *' }, 'PRUNE_CRON: expected a cron expression'],
     [

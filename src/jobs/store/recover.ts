@@ -12,6 +12,7 @@ import type { JobErrorInfo } from '../job.js';
 
 export interface RecoveredJob {
   id: string;
+  type: string;
   status: 'queued' | 'failed' | 'cancelled';
 }
 
@@ -54,9 +55,9 @@ async function recover(
         updated_at = ${now},
         lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL
     WHERE status = 'running' AND ${which}
-    RETURNING id, status
+    RETURNING id, type, status
   `.execute(db);
-  return rows.map(({ id, status }) => ({ id, status }));
+  return rows.map(({ id, type, status }) => ({ id, type, status }));
 }
 
 /** At start-up: every running row not owned by `owner` belongs to a process that is gone. */

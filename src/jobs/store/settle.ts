@@ -14,6 +14,8 @@ import type { JobErrorInfo, JobStatus, JsonObject } from '../job.js';
 interface LeaseRef {
   id: string;
   token: string;
+  /** The last progress the attempt reported: stored so a job that ended between heartbeats shows it. */
+  progress?: { bytes: number; totalBytes: number | null } | undefined;
 }
 
 export type Settlement =
@@ -38,9 +40,12 @@ export interface SettleResult {
 type Row = { id: string; status: JobStatus; attempts: number; started_at: number };
 type AttemptOutcome = 'succeeded' | 'retry' | 'failed' | 'cancelled' | 'released';
 
-const CLEAR_LEASE = sql`lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL`;
+const CLEAR_LEASE = sql`lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL,
+  progress_bytes = coalesce(j.value ->> 5, jobs.progress_bytes),
+  progress_total = CASE WHEN j.value ->> 5 IS NULL THEN jobs.progress_total ELSE j.value ->> 6 END`;
 // `+jobs.status` keeps SQLite from scanning every running row per batch entry: look up by id instead.
-// Batch entries are positional arrays (they parse fastest): [id, token, payload, retryable, retryAt].
+// Batch entries are positional arrays (they parse fastest):
+// [id, token, payload, retryable, retryAt, progressBytes, progressTotal].
 const MATCH_LEASE = sql`jobs.id = j.value ->> 0 AND jobs.lease_token = j.value ->> 1 AND +jobs.status = 'running'`;
 
 async function succeed(db: Db, batch: string, now: number): Promise<Row[]> {
@@ -112,10 +117,11 @@ function attemptOutcome(kind: SettlementKind, status: JobStatus): AttemptOutcome
 }
 
 function serialise(settlement: Settlement): unknown[] {
-  const { id, token } = settlement;
+  const { id, token, progress } = settlement;
+  const tail = progress ? [progress.bytes, progress.totalBytes] : [null, null];
   switch (settlement.kind) {
     case 'succeeded':
-      return [id, token, settlement.result === null ? null : JSON.stringify(settlement.result)];
+      return [id, token, settlement.result === null ? null : JSON.stringify(settlement.result), null, null, ...tail];
     case 'failed':
       return [
         id,
@@ -123,11 +129,12 @@ function serialise(settlement: Settlement): unknown[] {
         JSON.stringify(settlement.error),
         settlement.error.retryable ? 1 : 0,
         Math.round(settlement.retryAt),
+        ...tail,
       ];
     case 'cancelled':
-      return [id, token, JSON.stringify(settlement.error)];
+      return [id, token, JSON.stringify(settlement.error), null, null, ...tail];
     case 'released':
-      return [id, token];
+      return [id, token, null, null, null, ...tail];
   }
 }
 

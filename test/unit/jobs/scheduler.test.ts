@@ -247,13 +247,24 @@ describe('scheduler', () => {
     });
   });
 
+  it('discards the partial work of a job that recovery ends as failed (attempts spent)', async () => {
+    await enqueue(db(), testJobs(1, { maxAttempts: 1 }), T0);
+    await leaseJobs(db(), { owner: 'dead-process', limit: 1, now: T0, leaseMs: 30_000 });
+    const discarded: string[] = [];
+    const handler: JobHandler = { run: async () => undefined, discard: async (job) => void discarded.push(job.id) };
+    scheduler = testScheduler(db(), { test: handler });
+    expect(await scheduler.start()).to.deep.equal([{ id: 'job-000', type: 'test', status: 'failed' }]);
+    await clock.tickAsync(1);
+    expect(discarded).to.deep.equal(['job-000']);
+  });
+
   it('requeues at start what an earlier process left running and runs it at once', async () => {
     await enqueue(db(), testJobs(1), T0);
     await leaseJobs(db(), { owner: 'dead-process', limit: 1, now: T0, leaseMs: 30_000 });
     const handler: JobHandler = { run: async () => ({ ran: true }) };
     scheduler = testScheduler(db(), { test: handler });
     const recovered = await scheduler.start();
-    expect(recovered).to.deep.equal([{ id: 'job-000', status: 'queued' }]);
+    expect(recovered).to.deep.equal([{ id: 'job-000', type: 'test', status: 'queued' }]);
     await clock.tickAsync(10);
     expect(await getJob(db(), 'job-000')).to.deep.include({ status: 'succeeded', attempts: 2 });
   });

@@ -132,6 +132,19 @@ describe('job store', () => {
       expect((await getAttempts(db(), 'a'))[0]).to.include({ outcome: 'succeeded', finishedAt: T0 + 10 });
     });
 
+    it('stores the last progress the attempt reported, even when it ended between heartbeats', async () => {
+      await enqueueJobs(db(), [newJob('a')], T0);
+      const job = await leaseOne();
+      const progress = { bytes: 700, totalBytes: 700 };
+      await settleJobs(
+        db(),
+        [{ kind: 'succeeded', id: 'a', token: job.leaseToken, result: null, progress }],
+        T0 + 1,
+        OWNER,
+      );
+      expect((await getJob(db(), 'a'))?.progress).to.deep.equal(progress);
+    });
+
     it('ignores a completion or heartbeat from a stale lease token', async () => {
       await enqueueJobs(db(), [newJob('a')], T0);
       const job = await leaseOne();
@@ -317,8 +330,8 @@ describe('job store', () => {
       await leaseJobs(db(), { owner: 'dead-node', limit: 2, now: T0, leaseMs: LEASE });
       const recovered = await recoverInterrupted(db(), 'new-node', T0 + 1);
       expect(recovered.sort((x, y) => x.id.localeCompare(y.id))).to.deep.equal([
-        { id: 'a', status: 'queued' },
-        { id: 'spent', status: 'failed' },
+        { id: 'a', type: 'test', status: 'queued' },
+        { id: 'spent', type: 'test', status: 'failed' },
       ]);
       expect(await getJob(db(), 'a')).to.include({ status: 'queued', attempts: 1, runAt: T0 });
       expect((await getJob(db(), 'spent'))?.error?.code).to.equal('interrupted');
@@ -335,7 +348,9 @@ describe('job store', () => {
       await enqueueJobs(db(), [newJob('a'), newJob('b')], T0);
       const a = await leaseOne(T0);
       const b = await leaseOne(T0 + 20_000);
-      expect(await recoverExpiredLeases(db(), T0 + LEASE + 1)).to.deep.equal([{ id: 'a', status: 'queued' }]);
+      expect(await recoverExpiredLeases(db(), T0 + LEASE + 1)).to.deep.equal([
+        { id: 'a', type: 'test', status: 'queued' },
+      ]);
       expect((await getJob(db(), 'b'))?.status).to.equal('running');
       const [late] = await settleJobs(
         db(),
