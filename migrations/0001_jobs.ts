@@ -65,10 +65,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       UPDATE job_status_counts SET count = count - 1 WHERE status = OLD.status;
     END
   `.execute(db);
+  // One statement for both counters: this runs for every row of every lease and settle.
   await sql`
     CREATE TRIGGER jobs_count_update AFTER UPDATE OF status ON jobs WHEN OLD.status <> NEW.status BEGIN
-      UPDATE job_status_counts SET count = count - 1 WHERE status = OLD.status;
-      UPDATE job_status_counts SET count = count + 1 WHERE status = NEW.status;
+      UPDATE job_status_counts SET count = count + CASE status WHEN NEW.status THEN 1 ELSE -1 END
+      WHERE status IN (OLD.status, NEW.status);
     END
   `.execute(db);
 

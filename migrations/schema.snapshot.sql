@@ -57,6 +57,6 @@ CREATE TRIGGER jobs_count_insert AFTER INSERT ON jobs BEGIN
     END;
 
 CREATE TRIGGER jobs_count_update AFTER UPDATE OF status ON jobs WHEN OLD.status <> NEW.status BEGIN
-      UPDATE job_status_counts SET count = count - 1 WHERE status = OLD.status;
-      UPDATE job_status_counts SET count = count + 1 WHERE status = NEW.status;
+      UPDATE job_status_counts SET count = count + CASE status WHEN NEW.status THEN 1 ELSE -1 END
+      WHERE status IN (OLD.status, NEW.status);
     END;

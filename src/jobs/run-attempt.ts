@@ -27,7 +27,8 @@ export interface AttemptOptions {
 
 export interface RunningAttempt {
   job: LeasedJob;
-  controller: AbortController;
+  /** Abort the work (once): the signal fires, and the handler has ABORT_GRACE_MS to wind down. */
+  abort(reason: JobAbort): void;
   /** Resolves with the settlement to write, or null when the lease was lost (nothing to write). */
   done: Promise<Settlement | null>;
   /** After an abort: settle now without waiting for the handler to wind down. */
@@ -36,53 +37,60 @@ export interface RunningAttempt {
 
 type Ended = { ok: true; result: JsonObject | undefined } | { ok: false; error: unknown };
 
-/** Resolves `graceMs` after the signal aborts, or at once on `abandon()` once it has aborted. */
-function afterAbort(signal: AbortSignal, graceMs: number): { ended: Promise<Ended>; abandon(): void } {
-  let give: () => void = () => {};
-  const ended = new Promise<Ended>((resolve) => {
-    give = () => resolve({ ok: false, error: signal.reason });
-  });
-  signal.addEventListener('abort', () => setTimeout(give, graceMs).unref(), { once: true });
-  return {
-    ended,
-    abandon: () => {
-      if (signal.aborted) give();
-    },
-  };
+async function runHandler(job: LeasedJob, signal: AbortSignal, options: AttemptOptions): Promise<Ended> {
+  if (!options.handler) {
+    return {
+      ok: false,
+      error: new JobError('unknown_type', `no handler for job type "${job.type}"`, { retryable: false }),
+    };
+  }
+  try {
+    const result = await options.handler.run({
+      job,
+      signal,
+      get logger() {
+        return options.logger();
+      },
+      progress: options.onProgress,
+    });
+    return { ok: true, result: result ?? undefined };
+  } catch (error) {
+    return { ok: false, error };
+  }
 }
 
+/**
+ * Every abort goes through `abort()`, which also starts the grace timer: no listener on the
+ * signal per job (this runs for every job, thousands a second under load).
+ */
 export function runAttempt(job: LeasedJob, options: AttemptOptions): RunningAttempt {
   const controller = new AbortController();
   const { signal } = controller;
-  const timeout = setTimeout(() => controller.abort(abortFor.timeout(options.jobTimeoutMs)), options.jobTimeoutMs);
+  let giveUp: (ended: Ended) => void = () => {};
+  const gaveUp = new Promise<Ended>((resolve) => {
+    giveUp = resolve;
+  });
+  let graceTimer: NodeJS.Timeout | undefined;
+  const abort = (reason: JobAbort) => {
+    if (signal.aborted) return;
+    controller.abort(reason);
+    graceTimer = setTimeout(() => giveUp({ ok: false, error: reason }), ABORT_GRACE_MS).unref();
+  };
+  const timeout = setTimeout(() => abort(abortFor.timeout(options.jobTimeoutMs)), options.jobTimeoutMs);
 
-  const work: Promise<Ended> = options.handler
-    ? Promise.resolve()
-        .then(() =>
-          options.handler?.run({
-            job,
-            signal,
-            get logger() {
-              return options.logger();
-            },
-            progress: options.onProgress,
-          }),
-        )
-        .then(
-          (result): Ended => ({ ok: true, result: result ?? undefined }),
-          (error: unknown): Ended => ({ ok: false, error }),
-        )
-    : Promise.resolve({
-        ok: false,
-        error: new JobError('unknown_type', `no handler for job type "${job.type}"`, { retryable: false }),
-      });
-
-  const gaveUp = afterAbort(signal, ABORT_GRACE_MS);
-  const done = Promise.race([work, gaveUp.ended]).then((ended) => {
+  const done = Promise.race([runHandler(job, signal, options), gaveUp]).then((ended) => {
     clearTimeout(timeout);
+    clearTimeout(graceTimer);
     return toSettlement(job, ended, signal, options);
   });
-  return { job, controller, done, abandon: gaveUp.abandon };
+  return {
+    job,
+    abort,
+    done,
+    abandon: () => {
+      if (signal.aborted) giveUp({ ok: false, error: signal.reason });
+    },
+  };
 }
 
 function toSettlement(job: LeasedJob, ended: Ended, signal: AbortSignal, options: AttemptOptions): Settlement | null {

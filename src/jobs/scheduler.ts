@@ -162,7 +162,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   /** Cancel a job: queued ones at once, running ones through their abort signal. */
   async cancel(id: string): Promise<CancelResult> {
     const result = await cancelJob(this.options.db, id, this.clock.now());
-    if (result.outcome === 'requested') this.active.get(id)?.attempt.controller.abort(abortFor.cancelled());
+    if (result.outcome === 'requested') this.active.get(id)?.attempt.abort(abortFor.cancelled());
     if (result.outcome === 'done') void this.discard(result.job);
     return result;
   }
@@ -181,7 +181,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     await this.waitForActive(graceMs - reserve);
     if (this.active.size > 0) {
       this.options.logger.warn({ jobs: this.active.size }, 'shutdown grace over: aborting running jobs');
-      for (const { attempt } of this.active.values()) attempt.controller.abort(abortFor.shutdown());
+      for (const { attempt } of this.active.values()) attempt.abort(abortFor.shutdown());
       await this.waitForActive(Math.max(0, deadline - this.clock.now()));
       for (const { attempt } of this.active.values()) attempt.abandon();
       await this.waitForActive(Number.POSITIVE_INFINITY);
@@ -247,7 +247,8 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     }
 
     for (const job of leased) this.launch(job, now);
-    for (const { active, settlement } of finished) this.reportSettled(active, settlement, results, now);
+    const byId = new Map(results.map((r) => [r.id, r]));
+    for (const { active, settlement } of finished) this.reportSettled(active, settlement, byId, now);
 
     if (this.state !== 'running') return;
     const freeAfter = this.options.concurrency - this.active.size;
@@ -297,9 +298,14 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     });
   }
 
-  private reportSettled(active: Active, settlement: Settlement | null, results: SettleResult[], now: number): void {
+  private reportSettled(
+    active: Active,
+    settlement: Settlement | null,
+    results: Map<string, SettleResult>,
+    now: number,
+  ): void {
     const { job } = active.attempt;
-    const result = (settlement && results.find((r) => r.id === job.id)) || {
+    const result = (settlement && results.get(job.id)) || {
       id: job.id,
       kind: settlement?.kind ?? 'released',
       applied: false,
@@ -388,8 +394,8 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
       for (const a of due) a.progressDirty = false;
       const { lost, cancelRequested } = await heartbeatJobs(this.options.db, beats, now, this.options.leaseMs);
       for (const a of due) a.lastBeatAt = now;
-      for (const id of lost) this.active.get(id)?.attempt.controller.abort(abortFor.leaseLost());
-      for (const id of cancelRequested) this.active.get(id)?.attempt.controller.abort(abortFor.cancelled());
+      for (const id of lost) this.active.get(id)?.attempt.abort(abortFor.leaseLost());
+      for (const id of cancelRequested) this.active.get(id)?.attempt.abort(abortFor.cancelled());
     } catch (error) {
       for (const a of due) a.progressDirty = a.progress !== undefined;
       this.options.logger.error({ err: error }, 'heartbeat failed; leases not extended');

@@ -4,7 +4,7 @@
  */
 import { sql } from 'kysely';
 import type { Db } from '../../db/connection.js';
-import { JOB_STATUSES, type Job, type JobErrorInfo, type JobSource, type JobStatus, rowToJob } from '../job.js';
+import { JOB_STATUSES, type Job, type JobErrorInfo, type JobStatus, rowToJob } from '../job.js';
 
 export async function getJob(db: Db, id: string): Promise<Job | undefined> {
   const row = await db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
