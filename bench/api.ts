@@ -8,12 +8,12 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import SqliteDatabase from 'better-sqlite3';
 import { encodeCursor } from '../src/http/cursor.js';
+import { freePort } from './lib/free-port.js';
 import { seedDatabase } from './lib/seed.js';
 import { printTable } from './lib/stats.js';
 
@@ -21,16 +21,6 @@ const SIZES = (process.env.BENCH_API_SIZES ?? '1000000,10000').split(',').map(Nu
 const DURATION_S = Number(process.env.BENCH_API_SECONDS ?? 5);
 const CONNECTIONS = 10;
 const dir = mkdtempSync(join(tmpdir(), 'bench-api-'));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
 
 async function startServer(databasePath: string): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePort();

@@ -69,6 +69,39 @@ async function preload(queueName: string, count: number): Promise<string> {
   return queueUrl;
 }
 
+/** sqs-consumer as its users write it: batches of 10, long polling, rows stored then acknowledged. */
+function peerConsumer(queueUrl: string, client: SQSClient, db: Db, afterStore: () => void = () => {}) {
+  const consumer = Consumer.create({
+    queueUrl,
+    sqs: client,
+    batchSize: 10,
+    waitTimeSeconds: 20,
+    handleMessageBatch: async (messages) => {
+      await storeBatch(db, messages);
+      afterStore();
+      return messages;
+    },
+  });
+  // Stopping aborts a request in flight; that is expected here.
+  consumer.on('error', () => {});
+  return consumer;
+}
+
+/** This server's poller with the benchmark's settings. */
+function ourPoller(queueUrl: string, client: SQSClient, db: Db, capacity: PollerCapacity) {
+  return new SqsPoller({
+    client,
+    queueUrl,
+    db,
+    capacity,
+    waitTimeSeconds: 20,
+    pollingIntervalMs: 1000,
+    prefetch: 0,
+    maxAttempts: 5,
+    logger: silentLogger(),
+  });
+}
+
 /** The rows sqs-consumer writes: the same parse and the same insert as the poller. */
 async function storeBatch(db: Db, messages: Message[]): Promise<void> {
   const jobs = messages.map((m) => parseMessage({ ...m, MessageId: m.MessageId ?? '' }, 5).job);
@@ -85,17 +118,7 @@ async function ingestOurs() {
   const { client, counter } = countingClient();
   // Room for a full batch every time: this measures the intake path, not job execution.
   const capacity: PollerCapacity = { free: async () => 10, changed: async () => {}, jobsAdded: () => {} };
-  const poller = new SqsPoller({
-    client,
-    queueUrl,
-    db,
-    capacity,
-    waitTimeSeconds: 20,
-    pollingIntervalMs: 1000,
-    prefetch: 0,
-    maxAttempts: 5,
-    logger: silentLogger(),
-  });
+  const poller = ourPoller(queueUrl, client, db, capacity);
   const done = new Promise<void>((resolve) =>
     poller.on('ingested', () => {
       if (poller.status().ingested >= MESSAGES) resolve();
@@ -116,16 +139,7 @@ async function ingestPeer() {
   const queueUrl = await preload('peer-ingest', MESSAGES);
   const { db, close } = await database('peer-ingest');
   const { client, counter } = countingClient();
-  const consumer = Consumer.create({
-    queueUrl,
-    sqs: client,
-    batchSize: 10,
-    waitTimeSeconds: 20,
-    handleMessageBatch: async (messages) => {
-      await storeBatch(db, messages);
-      return messages;
-    },
-  });
+  const consumer = peerConsumer(queueUrl, client, db);
   const done = new Promise<void>((resolve) =>
     consumer.on('response_processed', () => {
       void countByStatus(db).then((c) => c.queued >= MESSAGES && resolve());
@@ -163,32 +177,11 @@ async function pickup(name: string, intake: 'ours' | 'peer') {
   const { client } = countingClient();
   let stop: () => Promise<void>;
   if (intake === 'ours') {
-    const poller = new SqsPoller({
-      client,
-      queueUrl,
-      db,
-      capacity: schedulerCapacity(scheduler, db, clock),
-      waitTimeSeconds: 20,
-      pollingIntervalMs: 1000,
-      prefetch: 0,
-      maxAttempts: 5,
-      logger: silentLogger(),
-    });
+    const poller = ourPoller(queueUrl, client, db, schedulerCapacity(scheduler, db, clock));
     poller.start();
     stop = () => poller.stop();
   } else {
-    const consumer = Consumer.create({
-      queueUrl,
-      sqs: client,
-      batchSize: 10,
-      waitTimeSeconds: 20,
-      handleMessageBatch: async (messages) => {
-        await storeBatch(db, messages);
-        scheduler.wake();
-        return messages;
-      },
-    });
-    consumer.on('error', () => {});
+    const consumer = peerConsumer(queueUrl, client, db, () => scheduler.wake());
     consumer.start();
     stop = async () => consumer.stop({ abort: true });
   }

@@ -12,13 +12,13 @@
  * CHAOS_SEED to replay a run exactly (the same plan, faults and kill times).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { GetQueueAttributesCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { startFauxqs } from 'fauxqs';
+import { freePort } from '../../bench/lib/free-port.js';
 import { printTable } from '../../bench/lib/stats.js';
 import { type Child, spawnChild } from '../helpers/child-process.js';
 import { sqsClient } from '../helpers/fauxqs.js';
@@ -40,16 +40,6 @@ const random = seededRandom(seed);
 const plan = makePlan(random);
 const started = Date.now();
 const log = (message: string) => process.stdout.write(`[${((Date.now() - started) / 1000).toFixed(1)}s] ${message}\n`);
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
 
 const dir = mkdtempSync(join(tmpdir(), 'chaos-'));
 const media = await startMediaServer();
