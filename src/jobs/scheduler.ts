@@ -19,13 +19,14 @@ import { type Clock, systemClock } from '../clock.js';
 import type { Db } from '../db/connection.js';
 import { abortFor } from './abort-reasons.js';
 import { type BackoffPolicy, fullJitterDelayMs } from './backoff.js';
+import { drainAttempts } from './drain.js';
 import type { HandlerRegistry } from './handler.js';
 import type { Job, JsonObject, LeasedJob } from './job.js';
+import { LeaseHeartbeat, type TrackedAttempt } from './lease-heartbeat.js';
 import { type RunningAttempt, runAttempt } from './run-attempt.js';
 import {
   type CancelResult,
   cancelJob,
-  heartbeatJobs,
   leaseJobs,
   nextRunAt,
   type RecoveredJob,
@@ -69,15 +70,7 @@ export interface SchedulerEvents {
   leaseLost: [job: LeasedJob];
 }
 
-interface Active {
-  attempt: RunningAttempt;
-  /** The job's child logger (jobId, attempt), made on first use: most jobs never need one. */
-  logger: () => Logger;
-  startedAt: number;
-  lastBeatAt: number;
-  progress: { bytes: number; totalBytes: number | null } | undefined;
-  progressDirty: boolean;
-}
+type Active = TrackedAttempt;
 
 interface Finished {
   active: Active;
@@ -97,7 +90,6 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   private readonly clock: Clock;
   private readonly random: () => number;
   private readonly idleTickMs: number;
-  private readonly heartbeatEveryMs: number;
   private readonly active = new Map<string, Active>();
   private readonly finished: Finished[] = [];
   private state: State = 'new';
@@ -105,9 +97,8 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   private again = false;
   private pumpQueued = false;
   private dbFailures = 0;
-  private beating = false;
   private wakeTimer: NodeJS.Timeout | undefined;
-  private heartbeatTimer: NodeJS.Timeout | undefined;
+  private readonly heartbeat: LeaseHeartbeat;
 
   constructor(private readonly options: SchedulerOptions) {
     super();
@@ -115,8 +106,14 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     this.clock = options.clock ?? systemClock;
     this.random = options.random ?? Math.random;
     this.idleTickMs = options.idleTickMs ?? 5000;
-    // A lease is extended a third of the way in, so two heartbeats can be late before it expires.
-    this.heartbeatEveryMs = Math.min(options.progressIntervalMs ?? 1000, options.leaseMs / 3);
+    this.heartbeat = new LeaseHeartbeat({
+      db: options.db,
+      clock: this.clock,
+      logger: options.logger,
+      leaseMs: options.leaseMs,
+      everyMs: Math.min(options.progressIntervalMs ?? 1000, options.leaseMs / 3),
+      attempts: this.active,
+    });
   }
 
   get concurrency(): number {
@@ -143,7 +140,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
       this.discardEnded(recovered);
     }
     this.state = 'running';
-    this.heartbeatTimer = setInterval(() => void this.heartbeat(), this.heartbeatEveryMs).unref();
+    this.heartbeat.start();
     this.wake();
     return recovered;
   }
@@ -175,31 +172,10 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     if (this.state === 'stopped' || this.state === 'stopping') return;
     this.state = 'stopping';
     clearTimeout(this.wakeTimer);
-    const deadline = this.clock.now() + graceMs;
-    // Keep a slice of the grace for aborted handlers to wind down and for the final write.
-    const reserve = Math.min(2000, graceMs / 4);
-    await this.waitForActive(graceMs - reserve);
-    if (this.active.size > 0) {
-      this.options.logger.warn({ jobs: this.active.size }, 'shutdown grace over: aborting running jobs');
-      for (const { attempt } of this.active.values()) attempt.abort(abortFor.shutdown());
-      await this.waitForActive(Math.max(0, deadline - this.clock.now()));
-      for (const { attempt } of this.active.values()) attempt.abandon();
-      await this.waitForActive(Number.POSITIVE_INFINITY);
-    }
+    await drainAttempts(this.active, graceMs, this.clock, this.options.logger);
     for (let tries = 0; this.finished.length > 0 && tries < 5; tries++) await this.pump();
-    clearInterval(this.heartbeatTimer);
+    this.heartbeat.stop();
     this.state = 'stopped';
-  }
-
-  private async waitForActive(ms: number): Promise<void> {
-    if (this.active.size === 0 || ms <= 0) return;
-    const all = Promise.allSettled([...this.active.values()].map((a) => a.attempt.done));
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = Number.isFinite(ms) ? new Promise((resolve) => (timer = setTimeout(resolve, ms))) : all;
-    await Promise.race([all, timeout]);
-    clearTimeout(timer);
-    // An attempt's `done` resolves a tick before it leaves `active`.
-    await new Promise((resolve) => setImmediate(resolve));
   }
 
   private pump(): Promise<void> {
@@ -379,28 +355,5 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
       this.options.logger.error({ err: error }, 'expired-lease sweep failed');
     }
     await this.pump();
-  }
-
-  private async heartbeat(): Promise<void> {
-    if (this.beating || this.active.size === 0) return;
-    const now = this.clock.now();
-    const due = [...this.active.values()].filter(
-      (a) => a.progressDirty || now - a.lastBeatAt >= this.options.leaseMs / 3,
-    );
-    if (due.length === 0) return;
-    this.beating = true;
-    try {
-      const beats = due.map(({ attempt: { job }, progress }) => ({ id: job.id, token: job.leaseToken, progress }));
-      for (const a of due) a.progressDirty = false;
-      const { lost, cancelRequested } = await heartbeatJobs(this.options.db, beats, now, this.options.leaseMs);
-      for (const a of due) a.lastBeatAt = now;
-      for (const id of lost) this.active.get(id)?.attempt.abort(abortFor.leaseLost());
-      for (const id of cancelRequested) this.active.get(id)?.attempt.abort(abortFor.cancelled());
-    } catch (error) {
-      for (const a of due) a.progressDirty = a.progress !== undefined;
-      this.options.logger.error({ err: error }, 'heartbeat failed; leases not extended');
-    } finally {
-      this.beating = false;
-    }
   }
 }

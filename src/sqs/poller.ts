@@ -13,20 +13,16 @@
  */
 import { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  DeleteMessageBatchCommand,
-  type DeleteMessageBatchRequestEntry,
-  type Message,
-  ReceiveMessageCommand,
-  type SQSClient,
-} from '@aws-sdk/client-sqs';
+import { type Message, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { type Clock, systemClock } from '../clock.js';
 import type { Db } from '../db/connection.js';
 import { type BackoffPolicy, fullJitterDelayMs } from '../jobs/backoff.js';
 import { enqueueJobs } from '../jobs/store/index.js';
 import type { Logger } from '../logger.js';
+import { deleteCommitted } from './delete-committed.js';
 import { parseMessage } from './parse-message.js';
-import { classifySqsError, type SqsErrorKind } from './sqs-errors.js';
+import { type LastPollError, PollFailures } from './poll-failures.js';
+import type { SqsErrorKind } from './sqs-errors.js';
 
 /** How the poller learns how much work this node can start soon. */
 export interface PollerCapacity {
@@ -71,7 +67,7 @@ export interface PollerStatus {
   running: boolean;
   lastReceiveAt: string | null;
   consecutiveErrors: number;
-  lastError: { kind: SqsErrorKind; message: string; at: string } | null;
+  lastError: LastPollError | null;
   ingested: number;
   rejected: number;
   deduplicated: number;
@@ -89,7 +85,6 @@ export interface PollerEvents {
 
 /** SQS allows at most 10 messages per receive and per delete batch. */
 const SQS_BATCH = 10;
-const DELETE_TRIES = 3;
 const MAX_PENDING_DELETES = 4;
 /** While full, re-check capacity at least this often (jobs may be cancelled or become due later). */
 const CAPACITY_RECHECK_MS = 5000;
@@ -100,13 +95,11 @@ export class SqsPoller extends EventEmitter<PollerEvents> {
   private readonly errorBackoff: BackoffPolicy;
   private controller: AbortController | undefined;
   private loop: Promise<void> | undefined;
+  private readonly failures: PollFailures;
   private lastReceiveAt: number | null = null;
-  private consecutiveErrors = 0;
   private storeFailures = 0;
   /** Deletes of committed messages still in flight; stop() waits for them. */
   private readonly deletes = new Set<Promise<void>>();
-  private lastError: PollerStatus['lastError'] = null;
-  private loggedKind: SqsErrorKind | undefined;
   private totals = { ingested: 0, rejected: 0, deduplicated: 0, deleteFailures: 0 };
 
   constructor(private readonly options: PollerOptions) {
@@ -115,6 +108,7 @@ export class SqsPoller extends EventEmitter<PollerEvents> {
     this.random = options.random ?? Math.random;
     const baseMs = Math.min(1000, Math.max(1, options.pollingIntervalMs));
     this.errorBackoff = options.errorBackoff ?? { baseMs, maxMs: Math.max(baseMs, options.pollingIntervalMs) };
+    this.failures = new PollFailures(options.logger, this.clock, this.errorBackoff, this.random, options.queueUrl);
   }
 
   start(): void {
@@ -136,10 +130,10 @@ export class SqsPoller extends EventEmitter<PollerEvents> {
       queueUrl: this.options.queueUrl,
       running: this.loop !== undefined,
       lastReceiveAt: this.lastReceiveAt === null ? null : new Date(this.lastReceiveAt).toISOString(),
-      consecutiveErrors: this.consecutiveErrors,
-      lastError: this.lastError,
+      consecutiveErrors: this.failures.consecutive,
+      lastError: this.failures.last,
       ...this.totals,
-      degraded: this.consecutiveErrors >= (this.options.degradedAfter ?? 3),
+      degraded: this.failures.consecutive >= (this.options.degradedAfter ?? 3),
     };
   }
 
@@ -156,10 +150,12 @@ export class SqsPoller extends EventEmitter<PollerEvents> {
         messages = await this.receive(room, signal);
       } catch (error) {
         if (signal.aborted) break;
-        await this.pause(this.failed(error), signal);
+        const { kind, delayMs } = this.failures.failed(error);
+        this.emit('pollError', kind);
+        await this.pause(delayMs, signal);
         continue;
       }
-      this.recovered();
+      this.failures.succeeded();
       if (messages.length === 0) {
         // A long poll already waited; a short poll waits the interval, as the original design did.
         if (this.options.waitTimeSeconds === 0) await this.pause(this.options.pollingIntervalMs, signal);
@@ -237,74 +233,21 @@ export class SqsPoller extends EventEmitter<PollerEvents> {
 
     // Only now, with the rows committed, may the messages leave SQS. The delete runs while the
     // next receive is in flight (a few at most), which nearly doubles the intake rate.
-    const deleting = this.deleteCommitted(messages).then((failed) => {
-      report.deleted = messages.length - failed;
-      report.deleteFailed = failed;
-      this.totals.ingested += report.ingested;
-      this.totals.rejected += report.rejected;
-      this.totals.deduplicated += report.deduplicated;
-      this.totals.deleteFailures += failed;
-      this.options.logger.debug(report, 'ingested SQS messages');
-      this.emit('ingested', report);
-    });
+    const deleting = deleteCommitted(this.options.client, this.options.queueUrl, messages, this.options.logger).then(
+      (failed) => {
+        report.deleted = messages.length - failed;
+        report.deleteFailed = failed;
+        this.totals.ingested += report.ingested;
+        this.totals.rejected += report.rejected;
+        this.totals.deduplicated += report.deduplicated;
+        this.totals.deleteFailures += failed;
+        this.options.logger.debug(report, 'ingested SQS messages');
+        this.emit('ingested', report);
+      },
+    );
     this.deletes.add(deleting);
     void deleting.finally(() => this.deletes.delete(deleting));
     if (this.deletes.size >= MAX_PENDING_DELETES) await Promise.race(this.deletes);
-  }
-
-  /** DeleteMessageBatch with retries of the failed entries; returns how many could not be deleted. */
-  private async deleteCommitted(messages: Message[]): Promise<number> {
-    let pending: DeleteMessageBatchRequestEntry[] = messages.flatMap((m, i) =>
-      m.ReceiptHandle ? [{ Id: String(i), ReceiptHandle: m.ReceiptHandle }] : [],
-    );
-    for (let attempt = 1; pending.length > 0 && attempt <= DELETE_TRIES; attempt++) {
-      try {
-        const response = await this.options.client.send(
-          new DeleteMessageBatchCommand({ QueueUrl: this.options.queueUrl, Entries: pending }),
-        );
-        const failedIds = new Set((response.Failed ?? []).map((f) => f.Id));
-        pending = pending.filter((entry) => failedIds.has(entry.Id));
-      } catch (error) {
-        this.options.logger.warn({ err: error, entries: pending.length, attempt }, 'DeleteMessageBatch failed');
-      }
-      // Not abortable: a started ingest finishes its delete even during shutdown.
-      if (pending.length > 0 && attempt < DELETE_TRIES) await sleep(200 * 4 ** (attempt - 1));
-    }
-    if (pending.length > 0) {
-      this.options.logger.warn(
-        { messages: pending.length },
-        'could not delete ingested messages; SQS will redeliver them and they will be recognised as duplicates',
-      );
-    }
-    return pending.length;
-  }
-
-  private failed(error: unknown): number {
-    this.consecutiveErrors++;
-    const { kind, advice, detail } = classifySqsError(error);
-    this.lastError = { kind, message: detail, at: new Date(this.clock.now()).toISOString() };
-    const delay = fullJitterDelayMs(this.consecutiveErrors, this.errorBackoff, this.random);
-    if (kind !== this.loggedKind) {
-      this.loggedKind = kind;
-      this.options.logger.error(
-        { kind, detail, queueUrl: this.options.queueUrl, retryInMs: delay },
-        `SQS polling failed: ${advice}; retrying with backoff (logged once until it changes)`,
-      );
-    } else {
-      this.options.logger.debug(
-        { kind, detail, failures: this.consecutiveErrors, retryInMs: delay },
-        'SQS polling still failing',
-      );
-    }
-    this.emit('pollError', kind);
-    return delay;
-  }
-
-  private recovered(): void {
-    if (this.consecutiveErrors === 0) return;
-    this.options.logger.info({ failures: this.consecutiveErrors }, 'SQS polling recovered');
-    this.consecutiveErrors = 0;
-    this.loggedKind = undefined;
   }
 
   private async pause(ms: number, signal: AbortSignal): Promise<void> {
