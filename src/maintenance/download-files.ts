@@ -1,13 +1,15 @@
 /**
  * Housekeeping of DOWNLOAD_DIR, one folder per job id:
- *  - a `.part` file whose job is finished or gone is an orphan (a crash between the job's end
- *    and its clean-up): removed. Jobs still queued or running keep theirs, to resume.
+ *  - a `.part` file (and its resume sidecar) whose job is finished or gone is an orphan (a
+ *    crash between the job's end and its clean-up): removed. Jobs still queued or running keep
+ *    theirs, to resume.
  *  - with DOWNLOAD_RETENTION_DAYS set, the folder of a job that finished (or was pruned) longer
  *    ago than that is removed. Without it, downloaded files are never deleted here.
  */
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Db } from '../db/connection.js';
+import { STATE_FILE } from '../download/part-state.js';
 import { JOB_ID_PATTERN } from '../jobs/job-request.js';
 import { finishedAtOf } from '../jobs/store/index.js';
 
@@ -51,6 +53,11 @@ export async function sweepDownloads(
         continue;
       }
       for (const file of await listDirectory(folder)) {
+        // The resume sidecar goes with its part: nothing will resume a finished job.
+        if (file === STATE_FILE || file.startsWith(`${STATE_FILE}.`)) {
+          await rm(join(folder, file), { force: true });
+          continue;
+        }
         if (!file.endsWith('.part')) continue;
         await rm(join(folder, file), { force: true });
         result.partsRemoved++;

@@ -132,7 +132,7 @@ describe('maintenance', () => {
       await enqueueJobs(db(), testJobs(1, {}, 'waiting'), NOW);
       const done = await finished('done', 'succeeded', NOW - DAY, NOW - DAY);
       folder('waiting-000', ['clip.mp4.part']);
-      folder(done, ['clip.mp4', 'stray.mp4.part']);
+      folder(done, ['clip.mp4', 'stray.mp4.part', '.download.json']);
       folder('pruned-job', ['old.mp4', 'old.mp4.part']);
       folder('.not-a-job', ['x.part']);
 
