@@ -18,16 +18,8 @@ import type { JobsTable } from '../db/schema.js';
 export const JOB_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled', 'rejected'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
 
-/** States a job never leaves by itself; only an operator's retry moves failed/cancelled on. */
-export const FINISHED_STATUSES: readonly JobStatus[] = ['succeeded', 'failed', 'cancelled', 'rejected'];
-export const RETRYABLE_STATUSES: readonly JobStatus[] = ['failed', 'cancelled'];
-
 export const JOB_SOURCES = ['api', 'sqs'] as const;
 export type JobSource = (typeof JOB_SOURCES)[number];
-
-export function isJobStatus(value: string): value is JobStatus {
-  return (JOB_STATUSES as readonly string[]).includes(value);
-}
 
 export interface JobErrorInfo {
   code: string;

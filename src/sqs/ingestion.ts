@@ -17,7 +17,6 @@ import { schedulerCapacity } from './scheduler-capacity.js';
 import { createSqsClient, resolveQueueUrl } from './sqs-client.js';
 
 export interface Ingestion {
-  poller(): SqsPoller | undefined;
   health(): HealthReport;
   stop(): Promise<void>;
 }
@@ -35,7 +34,7 @@ export interface IngestionDeps {
 export function startIngestion({ config, db, scheduler, clock, logger, onPoller }: IngestionDeps): Ingestion {
   if (!config.sqs.enabled) {
     logger.info('SQS polling disabled (ENABLE_SQS_POLLING=false)');
-    return { poller: () => undefined, health: () => ({ enabled: false, degraded: false }), stop: async () => {} };
+    return { health: () => ({ enabled: false, degraded: false }), stop: async () => {} };
   }
   if (!config.sqs.queueUrl && !config.sqs.localstack) {
     logger.warn(
@@ -43,7 +42,6 @@ export function startIngestion({ config, db, scheduler, clock, logger, onPoller 
         '(set SQS_QUEUE_URL, or ENABLE_SQS_POLLING=false to silence this)',
     );
     return {
-      poller: () => undefined,
       health: () => ({ enabled: true, queueUrl: null, degraded: false, note: 'SQS_QUEUE_URL is not set' }),
       stop: async () => {},
     };
@@ -93,7 +91,6 @@ export function startIngestion({ config, db, scheduler, clock, logger, onPoller 
   const started = begin();
 
   return {
-    poller: () => poller,
     health: () =>
       poller
         ? { ...poller.status() }
